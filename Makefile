@@ -1,0 +1,43 @@
+# The only entry points a person needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+# The embedded store `make run` fills; empty means ssekg's default ($XDG_DATA_HOME/ssekg/store).
+STORE  ?=
+STORE_FLAG := $(if $(STORE),--store $(STORE),)
+
+.PHONY: run test venv install install-test system-deps bench bench-extract clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Installs the package itself (not editable), so what runs is what `pip install .` gives a user.
+install: $(BIN)/python
+	$(BIN)/pip install --quiet .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet '.[test]'
+
+## make run: ingest the bundled example corpus into the default store and serve the SPARQL endpoint.
+run: install
+	$(BIN)/ssekg ingest $(STORE_FLAG) --quiet examples/cards
+	$(BIN)/ssekg serve $(STORE_FLAG) --host $(HOST) --port $(PORT)
+
+## make test: the whole suite (system packages the tests need are installed by scripts/install-system-deps.sh).
+test: install-test
+	$(BIN)/pytest
+
+system-deps:
+	bash scripts/install-system-deps.sh
+
+bench: install-test
+	$(BIN)/python bench/run.py
+
+bench-extract: install-test
+	$(BIN)/python bench/extract.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,250 @@
+"""The ``ssekg`` command: one subcommand per pipeline stage.
+
+Exit codes (also in ``ssekg --help`` and the README):
+  0  everything asked for was done
+  1  the run finished, but some input was rejected (each one is listed with its reason)
+  2  usage or environment error: bad option, missing file, store locked by another process, bad setting
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from . import __version__
+from .errors import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, InputError, SettingsError, StoreError
+from .settings import SETTINGS, Settings, load_settings
+
+EPILOG = "Exit codes: 0 ok, 1 some input rejected, 2 usage or environment error."
+
+
+class _Group(click.Group):
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # turn our errors into messages and exit code 2
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.Abort:
+            click.echo("aborted", err=True)
+            sys.exit(130)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(EXIT_USAGE)
+        except (StoreError, SettingsError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+
+
+def store_options(func: Callable) -> Callable:
+    """--store / --config / --base, on every subcommand that touches the store."""
+
+    @click.option("--store", "store_dir", type=click.Path(file_okay=False), help="store directory [env SSEKG_STORE]")
+    @click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True), help="settings file (TOML) [env SSEKG_CONFIG]")
+    @click.option("--base", help="base IRI of instance data [env SSEKG_BASE]")
+    @functools.wraps(func)
+    def wrapper(store_dir: str | None, config_file: str | None, base: str | None, **kwargs: Any) -> Any:
+        settings = load_settings({"store": store_dir, "base": base}, config_file)
+        return func(settings=settings, **kwargs)
+
+    return wrapper
+
+
+def open_store(settings: Settings):
+    from .store import Store
+
+    return Store.open(settings.store_dir, settings.base)
+
+
+@click.group(cls=_Group, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="ssekg")
+def main() -> None:
+    """ssekg: reports of social and solidarity economy events, turned into linked data."""
+
+
+def _print_outcome(outcome, verbose: bool) -> None:
+    if outcome.accepted:
+        if verbose:
+            click.echo(f"ok       {outcome.source}  report/{outcome.key}  {outcome.asserted}+{outcome.inferred} triples", err=True)
+        for problem in outcome.warnings if verbose else []:
+            click.echo(f"         {problem}", err=True)
+    else:
+        click.echo(f"rejected {outcome.reason}", err=True)
+
+
+def _summary(outcomes: list, verb: str) -> int:
+    accepted = [o for o in outcomes if o.accepted]
+    rejected = [o for o in outcomes if not o.accepted]
+    triples = sum(o.asserted + o.inferred for o in accepted)
+    click.echo(
+        f"{len(outcomes)} read, {len(accepted)} {verb}, {len(rejected)} rejected, "
+        f"{triples} triples ({sum(o.asserted for o in accepted)} asserted, {sum(o.inferred for o in accepted)} inferred)",
+        err=True,
+    )
+    return EXIT_REJECTED if rejected else EXIT_OK
+
+
+@main.command(epilog=EPILOG)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-q", "--quiet", is_flag=True, help="print only rejections and the summary")
+@store_options
+def ingest(settings: Settings, paths: tuple[str, ...], quiet: bool) -> None:
+    """Ingest cards (.yaml/.json) and reports (.txt/.md/.html) from files and folders into the store."""
+    from ssekg.ingest.pipeline import ingest_paths
+
+    store = open_store(settings)
+    click.echo(f"store: {settings.store_dir}", err=True)
+    outcomes = ingest_paths(store, paths, on_outcome=lambda o: _print_outcome(o, not quiet))
+    store.close()
+    sys.exit(_summary(outcomes, "accepted"))
+
+
+@main.command(epilog=EPILOG)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--base", help="base IRI of instance data")
+def validate(paths: tuple[str, ...], base: str | None) -> None:
+    """Read, map and validate cards and reports without storing them."""
+    from ssekg.ingest.pipeline import validate_paths
+
+    settings = load_settings({"base": base})
+    outcomes = validate_paths(paths, settings.base)
+    for outcome in outcomes:
+        _print_outcome(outcome, True)
+    sys.exit(_summary(outcomes, "valid"))
+
+
+@main.command(epilog=EPILOG)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json", "trig"]), default="yaml", show_default=True)
+@click.option("--base", help="base IRI of instance data")
+def extract(path: str, fmt: str, base: str | None) -> None:
+    """Extract the event card of a report (.txt/.md/.html), for a curator to review and ingest."""
+    from ssekg.ingest.cards import card_to_text
+    from ssekg.ingest.pipeline import read_card
+
+    try:
+        card = read_card(Path(path))
+        if fmt == "trig":
+            from rdflib import Dataset, URIRef
+
+            from ssekg.ingest.mapping import card_key, card_to_graph
+            from ssekg.namespaces import bind_prefixes, report_iri
+
+            settings = load_settings({"base": base})
+            graph = card_to_graph(card, base=settings.base, source=path)
+            ds = Dataset()
+            bind_prefixes(ds, settings.base)
+            named = ds.graph(URIRef(report_iri(settings.base, card_key(card))))
+            for triple in graph:
+                named.add(triple)
+            click.echo(ds.serialize(format="trig"))
+        else:
+            click.echo(card_to_text(card, fmt), nl=False)
+    except InputError as exc:
+        click.echo(f"rejected {exc}", err=True)
+        sys.exit(EXIT_REJECTED)
+
+
+@main.command(epilog=EPILOG)
+@click.option("--format", "fmt", type=click.Choice(["trig", "nquads"]), default="trig", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="file to write (default: stdout)")
+@store_options
+def export(settings: Settings, fmt: str, output: str | None) -> None:
+    """Write the whole dataset, one named graph per report, as TriG or N-Quads."""
+    store = open_store(settings)
+    if output:
+        store.export(output, fmt)
+    else:
+        store.export(sys.stdout.buffer, fmt)
+        sys.stdout.buffer.flush()
+    store.close()
+
+
+@main.command(epilog=EPILOG)
+@click.argument("source", required=False)
+@click.option("-e", "--expr", help="the SPARQL query text itself")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="bind a named query's parameter")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "markdown", "turtle"]), default="table", show_default=True)
+@store_options
+def query(settings: Settings, source: str | None, expr: str | None, params: tuple[str, ...], fmt: str) -> None:
+    """Run a SPARQL query: a .rq file, a named query from queries/ (see `ssekg queries`), or -e TEXT."""
+    from .query import QueryError, resolve_query, run_query, write_result
+
+    try:
+        text, bindings = resolve_query(source, expr, params)
+        store = open_store(settings)
+        result = run_query(store, text, bindings)
+        write_result(result, fmt, sys.stdout)
+    except QueryError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+@main.command(epilog=EPILOG)
+def queries() -> None:
+    """List the named queries with their descriptions and parameters."""
+    from .query import named_queries
+
+    for q in named_queries().values():
+        click.echo(f"{q.name}\n  {q.title}\n  {q.description}")
+        for p in q.params:
+            click.echo(f"  --param {p.name}=…  {p.description}")
+
+
+@main.command(epilog=EPILOG)
+@click.option("--host", help="address to listen on [env SSEKG_HOST]")
+@click.option("--port", type=int, help="port to listen on [env SSEKG_PORT]")
+@click.option("--threads", type=int, help="threads of the worker [env SSEKG_THREADS]")
+@click.option("--query-timeout", type=float, help="seconds before a query is stopped [env SSEKG_QUERY_TIMEOUT]")
+@store_options
+def serve(settings: Settings, host: str | None, port: int | None, threads: int | None, query_timeout: float | None) -> None:
+    """Serve the store: SPARQL 1.1 endpoint at /sparql, Linked Data pages, the query UI."""
+    from ssekg.server.serve import run
+
+    for name, value in (("host", host), ("port", port), ("threads", threads), ("query_timeout", query_timeout)):
+        if value is not None:
+            settings.values[name] = value
+            settings.sources[name] = "command line"
+    run(settings)
+
+
+@main.command(epilog=EPILOG)
+@click.argument("keys", nargs=-1, required=True)
+@store_options
+def drop(settings: Settings, keys: tuple[str, ...]) -> None:
+    """Remove reports (by key, as in report/KEY) and what was inferred from them."""
+    store = open_store(settings)
+    missing = [key for key in keys if not store.drop_report(key)]
+    store.close()
+    for key in missing:
+        click.echo(f"no report {key} in the store", err=True)
+    sys.exit(EXIT_REJECTED if missing else EXIT_OK)
+
+
+@main.command(epilog=EPILOG)
+@store_options
+def stats(settings: Settings) -> None:
+    """Counts of the store: reports, graphs, distinct triples."""
+    store = open_store(settings)
+    click.echo(json.dumps({"store": settings.store_dir, **store.stats()}, indent=2))
+    store.close()
+
+
+@main.command("settings", epilog=EPILOG)
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True), help="settings file (TOML)")
+def show_settings(config_file: str | None) -> None:
+    """Print every setting, its effective value and where it came from."""
+    settings = load_settings({}, config_file)
+    for setting in SETTINGS:
+        value = settings.values[setting.name]
+        if setting.secret and value:
+            value = "***"
+        if setting.name == "store" and value is None:
+            value = settings.store_dir
+        click.echo(f"{setting.name:18} {value!s:40} ({settings.sources[setting.name]}; {setting.env})  {setting.help}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,206 @@
+"""The embedded store: Oxigraph on disk, one named graph per report, a default graph that is their set union.
+
+Why the default graph is materialised: Oxigraph's ``use_default_graph_as_union`` yields a triple once per graph
+that holds it, so a country or a person named by two reports would be counted twice (measured.md). We keep the
+default graph equal to the RDF merge of all named graphs instead, updated in the same SPARQL Update that
+replaces a report, so queries without ``GRAPH`` get SPARQL's set semantics and ``GRAPH ?g`` still gives provenance.
+
+Why every write is one SPARQL Update: pyoxigraph has no Python transaction API, but ``Store.update`` is applied
+all-or-nothing. Replacing a report (delete its old graphs, insert the new ones, update the default graph) is one
+update request, so a crash or SIGKILL never leaves half a report. The request text is produced by Oxigraph's own
+N-Triples serialiser from parsed terms, never by pasting strings: a hostile literal is escaped like any other.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from .errors import StoreError
+from .namespaces import DEFAULT_BASE, graph_iri, inferred_graph_iri, prefixes_for, report_iri
+
+Triple = tuple[Node, Node, Node]
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+#: Export formats of the whole dataset (named graphs only; the default graph is their union).
+DATASET_FORMATS = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
+
+
+def to_ox(term: Node) -> Any:
+    """An rdflib term as a pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def from_ox(term: Any) -> Node:
+    """A pyoxigraph term as an rdflib term."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:  # RDF 1.1: a simple literal is an xsd:string
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _ntriples(triples: Iterable[Triple]) -> str:
+    return ox.serialize(
+        (ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples), format=ox.RdfFormat.N_TRIPLES
+    ).decode("utf-8")
+
+
+def replace_graphs_update(graphs: Mapping[str, Iterable[Triple]]) -> str:
+    """One SPARQL Update that replaces each named graph's content and keeps the default graph their union.
+
+    1. remove from the default graph what only these graphs held;
+    2. drop the graphs;
+    3. insert the new content into each graph and into the default graph (one INSERT DATA, so a blank node
+       shared by a graph and its default-graph copy is the same node).
+    Graph names are IRIs we mint (hex keys), checked by NamedNode; content goes through the N-Triples serialiser.
+    """
+    names = [str(ox.NamedNode(g)) for g in graphs]
+    values = " ".join(names)
+    not_these = ", ".join(names)
+    parts = [
+        "DELETE { ?s ?p ?o } WHERE { VALUES ?g { " + values + " } GRAPH ?g { ?s ?p ?o } "
+        "FILTER NOT EXISTS { GRAPH ?h { ?s ?p ?o } FILTER (?h NOT IN (" + not_these + ")) } }",
+        *(f"DROP SILENT GRAPH {name}" for name in names),
+    ]
+    data = []
+    for name, triples in zip(names, graphs.values()):
+        body = _ntriples(triples)
+        if body.strip():
+            data.append(f"GRAPH {name} {{\n{body}}}\n{body}")
+    if data:
+        parts.append("INSERT DATA {\n" + "".join(data) + "}")
+    return " ;\n".join(parts)
+
+
+class Store:
+    """An open Oxigraph store: real state (a RocksDB directory and its lock), hence a class."""
+
+    def __init__(self, oxstore: ox.Store, base: str = DEFAULT_BASE, path: str | None = None):
+        self.ox = oxstore
+        self.base = base
+        self.path = path
+
+    # -- opening -----------------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], base: str = DEFAULT_BASE) -> "Store":
+        """Open (creating if needed) the store at ``path`` for reading and writing.
+
+        Oxigraph allows one process to open a store for writing; a second one gets a StoreError that says so.
+        """
+        path = str(path)
+        try:
+            Path(path).mkdir(parents=True, exist_ok=True)
+            return cls(ox.Store(path), base, path)
+        except OSError as exc:
+            message = str(exc)
+            if "lock" in message.lower():
+                raise StoreError(
+                    f"the store at {path} is open in another process (a running `ssekg serve` or ingest). "
+                    "Stop it, or point --store at another directory."
+                ) from exc
+            raise StoreError(f"cannot open the store at {path}: {message}") from exc
+
+    @classmethod
+    def memory(cls, base: str = DEFAULT_BASE) -> "Store":
+        return cls(ox.Store(), base, None)
+
+    def close(self) -> None:
+        """Flush and let go of the RocksDB lock (pyoxigraph closes the store when the object is freed)."""
+        self.ox.flush()
+        self.ox = None  # type: ignore[assignment]
+
+    # -- writing -----------------------------------------------------------------------------------------
+    def replace_graphs(self, graphs: Mapping[str, Iterable[Triple]]) -> None:
+        """Replace these named graphs (graph IRI -> triples) as one all-or-nothing update."""
+        if graphs:
+            self.ox.update(replace_graphs_update(graphs))
+
+    def replace_report(self, key: str, asserted: Iterable[Triple], inferred: Iterable[Triple]) -> None:
+        """Replace a report's graph and its inferred graph in one transaction."""
+        self.replace_graphs({report_iri(self.base, key): asserted, inferred_graph_iri(self.base, key): inferred})
+
+    def drop_report(self, key: str) -> bool:
+        """Remove a report and what was inferred from it; False if the store did not hold it."""
+        if not self.ox.contains_named_graph(ox.NamedNode(report_iri(self.base, key))):
+            return False
+        self.replace_report(key, [], [])
+        return True
+
+    def optimize(self) -> None:
+        self.ox.optimize()
+
+    # -- reading -----------------------------------------------------------------------------------------
+    def query(self, sparql: str, **kwargs: Any) -> Any:
+        """Run a SPARQL query; the default graph is the union of all named graphs (see module docstring)."""
+        return self.ox.query(sparql, **kwargs)
+
+    def report_keys(self) -> list[str]:
+        prefix = report_iri(self.base, "")
+        return sorted(
+            g.value[len(prefix) :]
+            for g in self.ox.named_graphs()
+            if isinstance(g, ox.NamedNode) and g.value.startswith(prefix)
+        )
+
+    def has_graph(self, iri: str) -> bool:
+        return self.ox.contains_named_graph(ox.NamedNode(iri))
+
+    def graph_triples(self, iri: str) -> Iterator[Triple]:
+        for q in self.ox.quads_for_pattern(None, None, None, ox.NamedNode(iri)):
+            yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)
+
+    def graph(self, iri: str) -> Graph:
+        """One named graph as an rdflib Graph (small graphs: a report, the ontology)."""
+        g = Graph(identifier=URIRef(iri))
+        for triple in self.graph_triples(iri):
+            g.add(triple)
+        return g
+
+    def named_quads(self) -> Iterator[ox.Quad]:
+        """Every quad of every named graph: the dataset without the materialised union."""
+        for quad in self.ox.quads_for_pattern(None, None, None, None):
+            if not isinstance(quad.graph_name, ox.DefaultGraph):
+                yield quad
+
+    def export(self, output: IO[bytes] | str, fmt: str = "trig") -> None:
+        """Write the dataset (named graphs) as TriG or N-Quads."""
+        if fmt not in DATASET_FORMATS:
+            raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(DATASET_FORMATS)}")
+        prefixes = prefixes_for(self.base) if fmt == "trig" else None
+        ox.serialize(self.named_quads(), output, DATASET_FORMATS[fmt], prefixes=prefixes)
+
+    def stats(self) -> dict[str, int]:
+        (row,) = self.ox.query(
+            "SELECT (COUNT(*) AS ?triples) WHERE { ?s ?p ?o }"
+        )
+        return {
+            "triples": int(row["triples"].value),
+            "reports": len(self.report_keys()),
+            "graphs": sum(1 for _ in self.ox.named_graphs()),
+        }
+
+    def reference_graph(self, name: str) -> str:
+        return graph_iri(self.base, name)
