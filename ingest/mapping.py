@@ -1,0 +1,258 @@
+"""Card -> the RDF graph of one report, under the core vocabulary of ../shared/design/data-model.md.
+
+Deterministic: IRIs come from the report's key, the order of events and statements in the card, and stable
+keys of names, so mapping the same card twice gives the same triples.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any, Iterable
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+
+from ssekg.errors import InputError
+from ssekg.namespaces import DEFAULT_BASE, SCHEMA, SSE, bind_prefixes, report_iri
+from ssekg.ontology import concepts
+from ssekg.text import normalise, report_key
+from ssekg.ontology.countries import country_iri, resolve_country
+
+from .keys import stable_key
+
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+DATE_TYPES = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
+
+
+def card_key(card: dict[str, Any]) -> str:
+    """The report's key: from the text's SHA-256 when the card gives it, else from the card itself."""
+    report = card.get("report", {})
+    if report.get("text_sha256"):
+        return str(report["text_sha256"]).lower()[:16]
+    if report.get("text"):
+        return report_key(normalise(report["text"]))
+    canonical = json.dumps(card, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def card_to_graph(card: dict[str, Any], base: str = DEFAULT_BASE, source: str = "<card>") -> Graph:
+    """Map a parsed card (see ingest/cards.py) to the report's asserted triples.
+
+    Raises InputError for what the schema cannot see: an unknown country, a concept that is not in our
+    schemes, a statement attributed to someone who is not among the event's speakers.
+    """
+    return _Mapper(card, base, source).run()
+
+
+class _Mapper:
+    """Holds the graph and the report's language while one card is mapped (state lives for one call)."""
+
+    def __init__(self, card: dict[str, Any], base: str, source: str):
+        self.card = card
+        self.base = base
+        self.source = source
+        self.report = card.get("report", {})
+        self.lang = card.get("language") or self.report.get("language")
+        self.key = card_key(card)
+        self.g = Graph()
+        bind_prefixes(self.g, base)
+        self.report_node = URIRef(report_iri(base, self.key))
+
+    # -- helpers -----------------------------------------------------------------------------------------
+    def iri(self, kind: str, key: str) -> URIRef:
+        return URIRef(f"{self.base}{kind}/{key}")
+
+    def texts(self, value: Any) -> list[Literal]:
+        """Language-tagged literals of a free-text field (a string, or a mapping language -> text)."""
+        if value is None:
+            return []
+        if isinstance(value, dict):
+            return [Literal(text, lang=lang) for lang, text in value.items() if str(text).strip()]
+        text = str(value)
+        if not text.strip():
+            return []
+        # A name in Arabic script inside a card written in another language is still Arabic.
+        arabic_only = _ARABIC.search(text) and not re.search("[A-Za-z]", text)
+        return [Literal(text, lang="ar" if arabic_only else self.lang)]
+
+    def first_text(self, value: Any) -> str:
+        """The text a stable key is made from: English when given, so `city/casablanca` whatever the report's language."""
+        if isinstance(value, dict):
+            for lang in ("en", "fr"):
+                if value.get(lang):
+                    return str(value[lang])
+            return next(iter(value.values()), "")
+        return "" if value is None else str(value)
+
+    def label(self, node: URIRef, value: Any, prop: URIRef = RDFS.label) -> None:
+        for lit in self.texts(value):
+            self.g.add((node, prop, lit))
+
+    def country(self, value: Any, where: str) -> URIRef:
+        code = resolve_country(str(value)) if value is not None else None
+        if not code:
+            raise InputError(
+                self.source,
+                f"{where}: unknown country {value!r}",
+                "write the ISO 3166-1 alpha-2 code (e.g. MA, SN, BE) or the country's name in Arabic, French or English",
+            )
+        return country_iri(code, self.base)
+
+    def concept(self, scheme: str, notation: str, where: str) -> URIRef:
+        known = concepts(scheme)
+        if notation not in known:
+            raise InputError(
+                self.source,
+                f"{where}: {notation!r} is not a concept of the {scheme} scheme",
+                f"use one of: {', '.join(sorted(known))}",
+            )
+        return known[notation]
+
+    def span(self, node: URIRef, span: Iterable[int] | None) -> None:
+        if span:
+            start, end = span
+            self.g.add((node, SSE.charStart, Literal(int(start), datatype=XSD.integer)))
+            self.g.add((node, SSE.charEnd, Literal(int(end), datatype=XSD.integer)))
+
+    def derived(self, node: URIRef) -> None:
+        self.g.add((node, PROV.wasDerivedFrom, self.report_node))
+
+    def date(self, node: URIRef, prop: URIRef, value: Any) -> None:
+        if value:
+            text = str(value)
+            self.g.add((node, prop, Literal(text, datatype=DATE_TYPES[len(text)])))
+
+    # -- entities ----------------------------------------------------------------------------------------
+    def organisation(self, value: Any, where: str) -> URIRef:
+        name, country = (value.get("name"), value.get("country")) if isinstance(value, dict) and "name" in value else (value, None)
+        node = self.iri("org", stable_key(self.first_text(name)))
+        self.g.add((node, RDF.type, SSE.Organisation))
+        self.label(node, name)
+        if country:
+            self.g.add((node, SSE.country, self.country(country, where)))
+        return node
+
+    def city(self, value: Any, where: str) -> tuple[URIRef, URIRef | None]:
+        name, country = (value.get("name"), value.get("country")) if isinstance(value, dict) else (value, None)
+        node = self.iri("city", stable_key(self.first_text(name)))
+        self.g.add((node, RDF.type, SSE.City))
+        self.label(node, name)
+        country_node = self.country(country, where) if country else None
+        if country_node is not None:
+            self.g.add((node, SSE.country, country_node))
+        return node, country_node
+
+    # -- the card ----------------------------------------------------------------------------------------
+    def run(self) -> Graph:
+        self.map_report()
+        for n, event in enumerate(self.card.get("events", []), start=1):
+            self.map_event(n, event)
+        return self.g
+
+    def map_report(self) -> None:
+        node, report = self.report_node, self.report
+        self.g.add((node, RDF.type, SSE.Report))
+        self.g.add((node, DCTERMS.language, Literal(report["language"])))
+        self.label(node, report.get("title") or f"report {self.key}")
+        if report.get("url"):
+            self.g.add((node, SCHEMA.url, Literal(report["url"], datatype=XSD.anyURI)))
+        self.date(node, SCHEMA.datePublished, report.get("published"))
+        if report.get("publisher"):
+            self.g.add((node, SCHEMA.publisher, self.organisation(report["publisher"], "report.publisher")))
+        if report.get("text"):
+            self.g.add((node, SCHEMA.text, Literal(report["text"], lang=report["language"])))
+        extractor = report.get("extractor")
+        if extractor:
+            agent = self.iri("agent", stable_key(f"{extractor['name']}-{extractor['version']}"))
+            self.g.add((node, PROV.wasAttributedTo, agent))
+            self.g.add((agent, RDF.type, PROV.SoftwareAgent))
+            self.g.add((agent, RDFS.label, Literal(extractor["name"])))
+            self.g.add((agent, SCHEMA.softwareVersion, Literal(str(extractor["version"]))))
+
+    def map_event(self, n: int, event: dict[str, Any]) -> None:
+        ekey = f"{self.key}-{n}"
+        where = f"events[{n - 1}]"
+        node = self.iri("event", ekey)
+        g = self.g
+        g.add((node, RDF.type, SSE.Event))
+        self.derived(node)
+        self.label(node, event["title"])
+        self.label(node, event.get("theme"), SSE.theme)
+        if event.get("type"):
+            g.add((node, SSE.eventType, self.concept("event-type", event["type"], f"{where}.type")))
+        self.date(node, SCHEMA.startDate, event.get("start"))
+        self.date(node, SCHEMA.endDate, event.get("end"))
+        if event.get("online") is not None:
+            g.add((node, SSE.online, Literal(bool(event["online"]))))
+        host = self.country(event["host_country"], f"{where}.host_country") if event.get("host_country") else None
+        if event.get("city"):
+            city, city_country = self.city(event["city"], f"{where}.city")
+            g.add((node, SSE.city, city))
+            host = host or city_country
+            if host is not None and city_country is None:
+                g.add((city, SSE.country, host))
+        if host is not None:
+            g.add((node, SSE.hostCountry, host))
+        for i, value in enumerate(event.get("participating_countries", [])):
+            g.add((node, SSE.participatingCountry, self.country(value, f"{where}.participating_countries[{i}]")))
+        for prop, field in ((SSE.organiser, "organisers"), (SSE.participant, "participants")):
+            for i, value in enumerate(event.get(field, [])):
+                g.add((node, prop, self.organisation(value, f"{where}.{field}[{i}]")))
+        speakers = {}
+        for i, speaker in enumerate(event.get("speakers", [])):
+            person = self.map_speaker(speaker, f"{where}.speakers[{i}]")
+            g.add((node, SSE.speaker, person))
+            speakers[stable_key(self.first_text(speaker["name"]))] = person
+        for field, cls, link, by, scheme in (
+            ("challenges", SSE.Challenge, SSE.challenge, SSE.raisedBy, "challenge"),
+            ("proposals", SSE.Proposal, SSE.proposal, SSE.proposedBy, "proposal"),
+        ):
+            for i, statement in enumerate(event.get(field, []), start=1):
+                s = self.iri(scheme, f"{ekey}-{i}")
+                swhere = f"{where}.{field}[{i - 1}]"
+                g.add((s, RDF.type, cls))
+                g.add((node, link, s))
+                self.derived(s)
+                self.label(s, statement["text"])
+                if statement.get("category"):
+                    g.add((s, SSE.category, self.concept(scheme, statement["category"], f"{swhere}.category")))
+                if statement.get("speaker"):
+                    who = speakers.get(stable_key(self.first_text(statement["speaker"])))
+                    if who is None:
+                        raise InputError(
+                            self.source,
+                            f"{swhere}.speaker: {self.first_text(statement['speaker'])!r} is not one of the event's speakers",
+                            "add the person to the event's speakers, or write the name exactly as there",
+                        )
+                    g.add((s, by, who))
+                self.span(s, statement.get("span"))
+        for i, programme in enumerate(event.get("programmes", [])):
+            g.add((node, SSE.programme, self.map_programme(programme, f"{where}.programmes[{i}]")))
+        self.span(node, event.get("span"))
+
+    def map_speaker(self, speaker: dict[str, Any], where: str) -> URIRef:
+        person = self.iri("person", stable_key(self.first_text(speaker["name"])))
+        self.g.add((person, RDF.type, SSE.Speaker))
+        self.derived(person)
+        self.label(person, speaker["name"])
+        self.label(person, speaker.get("role"), SSE.role)
+        if speaker.get("affiliation"):
+            self.g.add((person, SSE.affiliation, self.organisation(speaker["affiliation"], f"{where}.affiliation")))
+        if speaker.get("country"):
+            self.g.add((person, SSE.country, self.country(speaker["country"], f"{where}.country")))
+        self.span(person, speaker.get("span"))
+        return person
+
+    def map_programme(self, programme: dict[str, Any], where: str) -> URIRef:
+        node = self.iri("programme", stable_key(self.first_text(programme["name"])))
+        self.g.add((node, RDF.type, SSE.Programme))
+        self.label(node, programme["name"])
+        if programme.get("funder"):
+            self.g.add((node, SSE.funder, self.organisation(programme["funder"], f"{where}.funder")))
+        for prop, field in ((SCHEMA.startDate, "start"), (SCHEMA.endDate, "end")):
+            if programme.get(field) is not None:
+                self.date(node, prop, str(programme[field]))
+        return node
+

@@ -1,0 +1,172 @@
+"""The ingest pipeline: file -> card -> RDF -> SHACL -> OWL RL -> store, one report at a time.
+
+A report that cannot be read, mapped or validated is rejected with its file and reason; it never touches the
+store, and the other reports of the run still go in. Each accepted report is written with one all-or-nothing
+update (ssekg.store), so stopping a run at any moment leaves only whole reports behind.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph
+
+from ssekg.errors import InputError
+from ssekg.namespaces import DEFAULT_BASE
+from ssekg.store import Store
+
+from .cards import CARD_SUFFIXES, load_card
+from .infer import infer
+from .mapping import card_key, card_to_graph
+from .reference import Reference, ensure_reference, load_reference
+from .validate import Problem, validate
+
+#: Suffixes of reports the extractor reads (issue 3); cards are CARD_SUFFIXES.
+TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+
+
+@dataclass
+class Prepared:
+    """One report, mapped, validated and inferred, ready to be written."""
+
+    source: str
+    key: str
+    asserted: Graph
+    inferred: Graph
+    problems: list[Problem]
+
+
+@dataclass
+class Outcome:
+    """What happened to one input file."""
+
+    source: str
+    accepted: bool
+    key: str | None = None
+    asserted: int = 0
+    inferred: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    reason: str | None = None  # why it was rejected (file, rule, what to do)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != "Violation"]
+
+
+def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+    """Files as given, and the cards and reports inside folders (recursively, in a stable order)."""
+    suffixes = CARD_SUFFIXES + TEXT_SUFFIXES
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
+        else:
+            yield path
+
+
+def read_card(path: Path) -> dict[str, Any]:
+    """A card from a card file, or from a report's text by extraction."""
+    if path.suffix.lower() in CARD_SUFFIXES:
+        return load_card(path)
+    try:
+        from .extract import extract
+        from .readers import read_report
+    except ImportError:
+        raise InputError(
+            str(path), "reading report texts needs the extractor, which is not installed", "write an event card"
+        ) from None
+    return extract(read_report(path))
+
+
+def prepare(card: dict[str, Any], source: str, reference: Reference) -> Prepared:
+    """Map, validate and infer one card; raises InputError when it must be rejected."""
+    base = reference.base
+    asserted = card_to_graph(card, base=base, source=source)
+    validation = validate(asserted, reference.for_shapes)
+    if not validation.conforms:
+        rules = "\n".join(f"  - {p}" for p in validation.violations)
+        raise InputError(
+            source,
+            f"rejected by the shapes ({len(validation.violations)} violation(s)):\n{rules}",
+            "correct the card (or the extraction) and ingest it again; nothing of it was stored",
+        )
+    inferred = infer(asserted, reference.tbox, reference.known, base)
+    return Prepared(source, card_key(card), asserted, inferred, validation.problems)
+
+
+def write(store: Store, prepared: Prepared) -> Outcome:
+    store.replace_report(prepared.key, prepared.asserted, prepared.inferred)
+    return Outcome(
+        prepared.source,
+        True,
+        prepared.key,
+        len(prepared.asserted),
+        len(prepared.inferred),
+        prepared.problems,
+    )
+
+
+def ingest_file(store: Store, path: Path, reference: Reference) -> Outcome:
+    source = str(path)
+    try:
+        prepared = prepare(read_card(path), source, reference)
+    except InputError as exc:
+        return Outcome(source, False, reason=str(exc))
+    return write(store, prepared)
+
+
+def ingest_paths(
+    store: Store,
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Ingest every card and report under ``paths`` into ``store``; one Outcome per file, in order."""
+    reference = load_reference(store.base, store)
+    ensure_reference(store, reference)
+    outcomes = []
+    for path in expand_paths(paths):
+        outcome = ingest_file(store, path, reference)
+        outcomes.append(outcome)
+        if on_outcome:
+            on_outcome(outcome)
+    return outcomes
+
+
+def ingest_bytes(store: Store, data: bytes, filename: str) -> Outcome:
+    """Ingest one uploaded card or report (the server's POST /ingest); the name's suffix says its kind."""
+    suffix = Path(filename).suffix.lower()
+    if suffix not in CARD_SUFFIXES + TEXT_SUFFIXES:
+        return Outcome(filename, False, reason=f"{filename}: unknown kind of file {suffix or '(no suffix)'!r}")
+    reference = load_reference(store.base, store)
+    ensure_reference(store, reference)
+    with tempfile.TemporaryDirectory(prefix="ssekg-upload-") as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(data)
+        outcome = ingest_file(store, path, reference)
+    outcome.source = filename
+    if outcome.reason:
+        outcome.reason = outcome.reason.replace(str(path), filename)
+    return outcome
+
+
+def validate_paths(paths: Iterable[str | os.PathLike[str]], base: str = DEFAULT_BASE) -> list[Outcome]:
+    """Read, map and validate without a store: what `ssekg validate` reports."""
+    reference = load_reference(base)
+    outcomes = []
+    for path in expand_paths(paths):
+        source = str(path)
+        try:
+            prepared = prepare(read_card(path), source, reference)
+        except InputError as exc:
+            outcomes.append(Outcome(source, False, reason=str(exc)))
+            continue
+        outcomes.append(
+            Outcome(source, True, prepared.key, len(prepared.asserted), len(prepared.inferred), prepared.problems)
+        )
+    return outcomes

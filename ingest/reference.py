@@ -1,0 +1,103 @@
+"""Reference data: the ontology, our SKOS schemes, every country, and their OWL RL closure.
+
+Built once per process (and stored once per store): everything a report refers to but does not own. Its
+version is a hash of its content, so a store whose reference data is out of date is refreshed on the next run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS
+
+from ssekg.namespaces import DEFAULT_BASE, graph_iri
+from ssekg.ontology import ontology_graph, schemes_graph
+from ssekg.ontology.countries import country_graph
+from ssekg.store import Store
+
+from .infer import closure, trivial
+
+META_GRAPH = "meta"
+
+
+@dataclass(frozen=True)
+class Reference:
+    base: str
+    graphs: dict[str, Graph]  # ontology, schemes, countries, reference-inferred
+    tbox: frozenset  # the ontology and its closure: what each report is expanded with
+    known: frozenset  # every reference triple and its closure: never repeated in a report's inferred graph
+    version: str
+
+    @property
+    def for_shapes(self) -> Graph:
+        """What SHACL needs to see beside a report: the schemes and the countries (sh:class, sh:in…)."""
+        return _union(self.graphs["schemes"], self.graphs["countries"], self.graphs["ontology"])
+
+
+def _union(*graphs: Graph) -> Graph:
+    out = Graph()
+    for g in graphs:
+        for triple in g:
+            out.add(triple)
+    return out
+
+
+def _version(*graphs: Graph) -> str:
+    digest = hashlib.sha256()
+    for g in graphs:
+        for line in sorted(g.serialize(format="nt").splitlines()):
+            digest.update(line.encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+@lru_cache(maxsize=4)
+def _asserted(base: str) -> tuple[dict[str, Graph], frozenset, str]:
+    ontology, schemes, countries = ontology_graph(), schemes_graph(), country_graph(base)
+    graphs = {"ontology": ontology, "schemes": schemes, "countries": countries}
+    return graphs, frozenset(closure(ontology)), _version(ontology, schemes, countries)
+
+
+@lru_cache(maxsize=4)
+def _computed_closure(base: str, version: str) -> Graph:
+    """What OWL RL adds to the reference data: the slow part (seconds), so done once per version."""
+    graphs, _, _ = _asserted(base)
+    everything = _union(*graphs.values())
+    inferred = Graph()
+    for triple in closure(everything):
+        if triple not in everything and isinstance(triple[0], (URIRef, BNode)) and not trivial(*triple):
+            inferred.add(triple)
+    return inferred
+
+
+def load_reference(base: str = DEFAULT_BASE, store: Store | None = None) -> Reference:
+    """The reference data; its closure is read back from ``store`` when the store holds this version."""
+    graphs, tbox, version = _asserted(base)
+    if store is not None and stored_version(store) == version:
+        inferred = store.graph(graph_iri(store.base, "reference-inferred"))
+    else:
+        inferred = _computed_closure(base, version)
+    graphs = {**graphs, "reference-inferred": inferred}
+    known = frozenset().union(*(frozenset(g) for g in graphs.values()))
+    return Reference(base, graphs, tbox, known, version)
+
+
+def stored_version(store: Store) -> str | None:
+    meta = graph_iri(store.base, META_GRAPH)
+    for s, p, o in store.graph_triples(meta):
+        if p == DCTERMS.hasVersion:
+            return str(o)
+    return None
+
+
+def ensure_reference(store: Store, reference: Reference) -> bool:
+    """Write the reference graphs into ``store`` if it lacks them or holds another version; True if written."""
+    if stored_version(store) == reference.version:
+        return False
+    meta = graph_iri(store.base, META_GRAPH)
+    graphs = {graph_iri(store.base, name): g for name, g in reference.graphs.items()}
+    graphs[meta] = [(URIRef(graph_iri(store.base, "reference")), DCTERMS.hasVersion, Literal(reference.version))]
+    store.replace_graphs(graphs)
+    return True
