@@ -12,14 +12,14 @@ STORE_FLAG := $(if $(STORE),--store $(STORE),)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Installs the package itself (not editable), so what runs is what `pip install .` gives a user.
 install: $(BIN)/python
-	$(BIN)/pip install --quiet .
+	$(BIN)/python -m pip install --quiet .
 
 install-test: $(BIN)/python
-	$(BIN)/pip install --quiet '.[test]'
+	$(BIN)/python -m pip install --quiet '.[test]'
 
 ## make run: ingest the bundled example corpus into the default store and serve the SPARQL endpoint.
 run: install

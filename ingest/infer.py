@@ -12,6 +12,8 @@ import owlrl
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
+from ssekg.store import triple_key
+
 
 def closure(graph: Graph) -> Graph:
     """The OWL 2 RL closure of ``graph`` (a new graph; the input is left alone)."""
@@ -30,8 +32,9 @@ def trivial(s, p, o) -> bool:
 def infer(report: Graph, tbox: frozenset, reference: frozenset, base: str) -> Graph:
     """What OWL RL adds to ``report`` about resources under ``base``.
 
-    ``tbox`` is the ontology with its closure, expanded with every report; ``reference`` is the set of triples
-    already in the store's reference graphs and their closure, which are never repeated per report.
+    ``tbox`` is the ontology with its closure, expanded with every report; ``reference`` holds the triples
+    already in the store's reference graphs and their closure (as :func:`ssekg.store.triple_key` strings),
+    which are never repeated per report.
     """
     work = Graph()
     for triple in tbox:
@@ -46,7 +49,7 @@ def infer(report: Graph, tbox: frozenset, reference: frozenset, base: str) -> Gr
             and str(s).startswith(base)
             and (s, p, o) not in report
             and (s, p, o) not in tbox
-            and (s, p, o) not in reference
+            and triple_key(s, p, o) not in reference
             and not trivial(s, p, o)
         ):
             inferred.add((s, p, o))

@@ -2,25 +2,16 @@
 
 A key is an ASCII slug when the folded name is Latin script (``pgm-dgd-2022-2026``, ``casablanca``), and a
 short hash of the folded name otherwise (``ar-5c1f0e9b2a7d``): readable where it can be, always a safe IRI
-segment, and independent of the report it was read from.
+segment, and independent of the report it was read from. Folding is the one the country names and the
+extractor match with (ssekg.ontology.lexical.fold), so "Côte d’Ivoire" and "COTE D'IVOIRE" share a key.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 
-_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي", "ـ": None})
-_MARKS = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
-
-
-def fold(text: str) -> str:
-    """Case, accent and Arabic letter-form insensitive form of ``text``, for matching and keys only."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = _MARKS.sub("", text).translate(_ARABIC_FOLD)
-    return " ".join(text.split())
+from ssekg.ontology.lexical import fold
 
 
 def stable_key(name: str) -> str:

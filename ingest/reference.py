@@ -16,7 +16,7 @@ from rdflib.namespace import DCTERMS
 from ssekg.namespaces import DEFAULT_BASE, graph_iri
 from ssekg.ontology import ontology_graph, schemes_graph
 from ssekg.ontology.countries import country_graph
-from ssekg.store import Store
+from ssekg.store import Store, triple_key
 
 from .infer import closure, trivial
 
@@ -26,9 +26,9 @@ META_GRAPH = "meta"
 @dataclass(frozen=True)
 class Reference:
     base: str
-    graphs: dict[str, Graph]  # ontology, schemes, countries, reference-inferred
+    graphs: dict[str, Graph | None]  # ontology, schemes, countries, reference-inferred (None: already stored)
     tbox: frozenset  # the ontology and its closure: what each report is expanded with
-    known: frozenset  # every reference triple and its closure: never repeated in a report's inferred graph
+    known: frozenset[str]  # every reference triple and its closure (triple_key form): never repeated per report
     version: str
 
     @property
@@ -75,13 +75,20 @@ def _computed_closure(base: str, version: str) -> Graph:
 def load_reference(base: str = DEFAULT_BASE, store: Store | None = None) -> Reference:
     """The reference data; its closure is read back from ``store`` when the store holds this version."""
     graphs, tbox, version = _asserted(base)
+    asserted_keys = _keys(base)
     if store is not None and stored_version(store) == version:
-        inferred = store.graph(graph_iri(store.base, "reference-inferred"))
+        inferred = None  # already in the store: its keys are all we need, read without building rdflib terms
+        inferred_keys = frozenset(store.graph_keys(graph_iri(store.base, "reference-inferred")))
     else:
         inferred = _computed_closure(base, version)
-    graphs = {**graphs, "reference-inferred": inferred}
-    known = frozenset().union(*(frozenset(g) for g in graphs.values()))
-    return Reference(base, graphs, tbox, known, version)
+        inferred_keys = frozenset(triple_key(*t) for t in inferred)
+    return Reference(base, {**graphs, "reference-inferred": inferred}, tbox, asserted_keys | inferred_keys, version)
+
+
+@lru_cache(maxsize=4)
+def _keys(base: str) -> frozenset[str]:
+    graphs, _, _ = _asserted(base)
+    return frozenset(triple_key(*t) for g in graphs.values() for t in g)
 
 
 def stored_version(store: Store) -> str | None:
@@ -97,7 +104,7 @@ def ensure_reference(store: Store, reference: Reference) -> bool:
     if stored_version(store) == reference.version:
         return False
     meta = graph_iri(store.base, META_GRAPH)
-    graphs = {graph_iri(store.base, name): g for name, g in reference.graphs.items()}
+    graphs = {graph_iri(store.base, name): g for name, g in reference.graphs.items() if g is not None}
     graphs[meta] = [(URIRef(graph_iri(store.base, "reference")), DCTERMS.hasVersion, Literal(reference.version))]
     store.replace_graphs(graphs)
     return True

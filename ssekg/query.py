@@ -1,21 +1,28 @@
 """Running SPARQL against the store: query files, named queries from queries/, parameters, output formats.
 
 Parameters are bound as RDF terms through Oxigraph's ``substitutions`` (SEP-0007), never pasted into the
-query text, so a value carrying SPARQL syntax is only ever a value.
+query text, so a value carrying SPARQL syntax is only ever a value. Oxigraph substitutes only variables of the
+query's SELECT projection, so a named query projects its parameters (and a sub-select that uses one projects
+it too); ``run_query`` leaves those constant columns out of the answer. See docs/queries.md.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import quote
 
 import pyoxigraph as ox
 
-
+#: The types a ``# param:`` line may declare.
+PARAM_TYPES = ("string", "integer", "date", "iri", "country", "concept")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_DATE_FORMS = {4: "gYear", 7: "gYearMonth", 10: "date"}
 
 
 class QueryError(Exception):
@@ -28,6 +35,9 @@ class Param:
     type: str = "string"  # string | integer | date | iri | country | concept
     default: str | None = None
     description: str = ""
+    #: for ``concept``: the scheme of a bare notation (challenge, proposal, event-type), or the name of
+    #: another parameter whose value names the scheme (``scheme=kind``)
+    scheme: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,14 +74,18 @@ def parse_named_query(name: str, text: str) -> NamedQuery:
             if not pm:
                 raise QueryError(f"queries/{name}.rq: cannot read the param line {line!r}")
             pname, spec, pdesc = pm.groups()
-            ptype, default = "string", None
+            ptype, default, scheme = "string", None, None
             for part in (spec or "").split(","):
                 part = part.strip()
                 if part.startswith("default="):
                     default = part[len("default=") :]
+                elif part.startswith("scheme="):
+                    scheme = part[len("scheme=") :]
                 elif part:
                     ptype = part
-            params.append(Param(pname, ptype, default, pdesc.strip()))
+            if ptype not in PARAM_TYPES:
+                raise QueryError(f"queries/{name}.rq: parameter {pname} has the unknown type {ptype!r} ({', '.join(PARAM_TYPES)})")
+            params.append(Param(pname, ptype, default, pdesc.strip(), scheme))
     return NamedQuery(name, text, title, " ".join(description), tuple(params))
 
 
@@ -87,26 +101,68 @@ def named_queries() -> dict[str, NamedQuery]:
     return found
 
 
-def bind_param(param: Param, value: str, base: str | None = None) -> Any:
-    """A parameter's value as an RDF term; a value that names nothing binds to a term that matches nothing."""
+def bind_param(param: Param, value: str, base: str | None = None, scheme: str | None = None) -> Any:
+    """A parameter's value as an RDF term; a value that names nothing binds to a term that matches nothing.
+
+    ``string`` gives a plain literal; ``integer`` an ``xsd:integer`` (anything else is refused); ``date`` an
+    ``xsd:date``, ``xsd:gYearMonth`` or ``xsd:gYear`` by its form (YYYY-MM-DD, YYYY-MM, YYYY; anything else is
+    refused); ``iri`` a named node; ``country`` the country's IRI from an ISO code or a name in ar, fr or en;
+    ``concept`` a concept's IRI from a full IRI, ``scheme/notation`` or a bare notation of ``scheme``.
+    """
     from .namespaces import DEFAULT_BASE
 
     base = base or DEFAULT_BASE
+    value = str(value)
     if param.type == "integer":
         if not re.fullmatch(r"[+-]?\d{1,18}", value.strip()):
             raise QueryError(f"parameter {param.name} must be an integer, not {value!r}")
-        return ox.Literal(value.strip(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+        return ox.Literal(value.strip(), datatype=ox.NamedNode(_XSD + "integer"))
+    if param.type == "date":
+        text = value.strip()
+        if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text) or not _valid_date(text):
+            raise QueryError(f"parameter {param.name} must be a date (YYYY-MM-DD, YYYY-MM or YYYY), not {value!r}")
+        return ox.Literal(text, datatype=ox.NamedNode(_XSD + _DATE_FORMS[len(text)]))
     if param.type == "country":
         from ssekg.ontology.countries import resolve_country
 
         code = resolve_country(value) or "unknown"
         return ox.NamedNode(f"{base}country/{code}")
+    if param.type == "concept":
+        return ox.NamedNode(concept_iri(value, scheme or param.scheme, base))
     if param.type == "iri":
         try:
             return ox.NamedNode(value)
         except ValueError:
             raise QueryError(f"parameter {param.name} must be an IRI, not {value!r}") from None
     return ox.Literal(value)
+
+
+def concept_iri(value: str, scheme: str | None, base: str) -> str:
+    """The IRI of a concept written as a full IRI, ``scheme/notation`` or a notation of ``scheme``.
+
+    Whatever the text, the result is a valid IRI under ``{base}concept/``: the parts are percent-encoded, so a
+    value that is no concept (or carries SPARQL syntax) names a concept that does not exist and matches nothing.
+    """
+    text = value.strip()
+    if text.startswith(("http://", "https://")):
+        try:
+            return ox.NamedNode(text).value
+        except ValueError:
+            pass
+    elif "/" in text:
+        scheme, text = text.split("/", 1)
+    return f"{base}concept/{quote(scheme or 'unknown', safe='')}/{quote(text, safe='')}"
+
+
+def _valid_date(text: str) -> bool:
+    import datetime
+
+    parts = [int(p) for p in text.split("-")] + [1, 1]
+    try:
+        datetime.date(parts[0], parts[1], parts[2])
+    except ValueError:
+        return False
+    return True
 
 
 def resolve_query(source: str | None, expr: str | None, params: tuple[str, ...] | list[str]) -> tuple[str, dict]:
@@ -132,25 +188,68 @@ def resolve_query(source: str | None, expr: str | None, params: tuple[str, ...] 
     return named.text, bind_params(named, pairs)
 
 
-def bind_params(named: NamedQuery, pairs: dict[str, str], base: str | None = None) -> dict:
+def bind_params(named: NamedQuery, pairs: dict[str, Any], base: str | None = None) -> dict:
+    """The substitutions of a named query: each given value, or the parameter's default, as an RDF term.
+
+    A parameter left without a value stays unbound (the query then ignores it, see docs/queries.md).
+    """
     declared = {p.name: p for p in named.params}
     unknown = set(pairs) - set(declared)
     if unknown:
         raise QueryError(f"{named.name} has no parameter {', '.join(sorted(unknown))}; it takes: {', '.join(declared) or 'none'}")
-    bindings = {}
+    values = {}
     for param in named.params:
         value = pairs.get(param.name, param.default)
-        if value is not None and value != "":
-            bindings[ox.Variable(param.name)] = bind_param(param, value, base)
+        if value is not None and str(value) != "":
+            values[param.name] = str(value)
+    bindings = {}
+    for param in named.params:
+        if param.name in values:
+            scheme = param.scheme
+            if scheme in declared:  # scheme=kind: the scheme is another parameter's value
+                scheme = values.get(scheme)
+            bindings[ox.Variable(param.name)] = bind_param(param, values[param.name], base, scheme)
     return bindings
 
 
+def run_named(store, name: str, params: dict[str, Any] | None = None) -> Any:
+    """Run the named query ``name`` (queries/NAME.rq) with ``params`` (name -> text) bound as values."""
+    queries = named_queries()
+    if name not in queries:
+        raise QueryError(f"no named query {name!r} (named queries: {', '.join(queries) or 'none'})")
+    named = queries[name]
+    return run_query(store, named.text, bind_params(named, dict(params or {}), store.base))
+
+
 def run_query(store, text: str, bindings: dict | None = None) -> Any:
-    """Run ``text`` on the store with our prefixes predeclared; a syntax error becomes a QueryError."""
+    """Run ``text`` on the store with our prefixes predeclared; a syntax error becomes a QueryError.
+
+    Oxigraph substitutes only variables of the SELECT projection (SEP-0007), so a named query projects its
+    parameters; their columns (constant: the values given) are then left out of the answer, which keeps the
+    columns the query's header documents. Parameters are the ``# param:`` lines of ``text``.
+    """
     try:
-        return store.query(text, prefixes=_prefixes(store.base), substitutions=bindings or None)
+        result = store.query(text, prefixes=_prefixes(store.base), substitutions=bindings or None)
     except SyntaxError as exc:
         raise QueryError(f"the query does not parse: {exc}") from exc
+    except RuntimeError as exc:
+        if "SELECT projection" in str(exc):
+            raise QueryError(f"{exc}: a parameter must be one of the query's SELECT variables") from exc
+        raise
+    hidden = {p.name for p in parse_named_query("query", text).params} if "# param" in text else set()
+    if hidden and isinstance(result, ox.QuerySolutions) and hidden & {v.value for v in result.variables}:
+        return _without_columns(result, hidden)
+    return result
+
+
+def _without_columns(result: Any, names: set[str]) -> Any:
+    """The same solutions without the columns ``names``, as a pyoxigraph QuerySolutions again."""
+    data = json.loads(result.serialize(format=ox.QueryResultsFormat.JSON))
+    data["head"]["vars"] = [v for v in data["head"]["vars"] if v not in names]
+    data["results"]["bindings"] = [
+        {k: v for k, v in row.items() if k not in names} for row in data["results"]["bindings"]
+    ]
+    return ox.parse_query_results(json.dumps(data).encode("utf-8"), format=ox.QueryResultsFormat.JSON)
 
 
 def _prefixes(base: str) -> dict[str, str]:

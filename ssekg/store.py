@@ -62,6 +62,11 @@ def from_ox(term: Any) -> Node:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+def triple_key(s: Node, p: Node, o: Node) -> str:
+    """A triple's canonical N-Triples form: a cheap set key that a store-read triple and an rdflib one share."""
+    return f"{to_ox(s)} {to_ox(p)} {to_ox(o)}"
+
+
 def _ntriples(triples: Iterable[Triple]) -> str:
     return ox.serialize(
         (ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples), format=ox.RdfFormat.N_TRIPLES
@@ -90,6 +95,32 @@ def replace_graphs_update(graphs: Mapping[str, Iterable[Triple]]) -> str:
         body = _ntriples(triples)
         if body.strip():
             data.append(f"GRAPH {name} {{\n{body}}}\n{body}")
+    if data:
+        parts.append("INSERT DATA {\n" + "".join(data) + "}")
+    return " ;\n".join(parts)
+
+
+def ntriples(triples: Iterable[Triple]) -> str:
+    """Triples as N-Triples text written by Oxigraph's serialiser: what :func:`replace_graphs_update_nt` takes."""
+    return _ntriples(triples)
+
+
+def replace_graphs_update_nt(graphs: Mapping[str, str]) -> str:
+    """:func:`replace_graphs_update` for graphs already serialised by :func:`ntriples` (e.g. in a worker process).
+
+    Same update, same all-or-nothing guarantee; the bodies must come from :func:`ntriples` (Oxigraph's serialiser),
+    never from pasted strings. Blank node labels are shared by the whole request, so a caller that puts several
+    reports in one request must not combine bodies that hold blank nodes.
+    """
+    names = [str(ox.NamedNode(g)) for g in graphs]
+    values = " ".join(names)
+    not_these = ", ".join(names)
+    parts = [
+        "DELETE { ?s ?p ?o } WHERE { VALUES ?g { " + values + " } GRAPH ?g { ?s ?p ?o } "
+        "FILTER NOT EXISTS { GRAPH ?h { ?s ?p ?o } FILTER (?h NOT IN (" + not_these + ")) } }",
+        *(f"DROP SILENT GRAPH {name}" for name in names),
+    ]
+    data = [f"GRAPH {name} {{\n{body}}}\n{body}" for name, body in zip(names, graphs.values()) if body.strip()]
     if data:
         parts.append("INSERT DATA {\n" + "".join(data) + "}")
     return " ;\n".join(parts)
@@ -142,6 +173,11 @@ class Store:
         """Replace a report's graph and its inferred graph in one transaction."""
         self.replace_graphs({report_iri(self.base, key): asserted, inferred_graph_iri(self.base, key): inferred})
 
+    def replace_graphs_nt(self, graphs: Mapping[str, str]) -> None:
+        """:meth:`replace_graphs` for N-Triples bodies from :func:`ntriples` (one all-or-nothing update)."""
+        if graphs:
+            self.ox.update(replace_graphs_update_nt(graphs))
+
     def drop_report(self, key: str) -> bool:
         """Remove a report and what was inferred from it; False if the store did not hold it."""
         if not self.ox.contains_named_graph(ox.NamedNode(report_iri(self.base, key))):
@@ -171,6 +207,11 @@ class Store:
     def graph_triples(self, iri: str) -> Iterator[Triple]:
         for q in self.ox.quads_for_pattern(None, None, None, ox.NamedNode(iri)):
             yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)
+
+    def graph_keys(self, iri: str) -> Iterator[str]:
+        """The triples of one named graph in the form of :func:`triple_key`, without building rdflib terms."""
+        for q in self.ox.quads_for_pattern(None, None, None, ox.NamedNode(iri)):
+            yield f"{q.subject} {q.predicate} {q.object}"
 
     def graph(self, iri: str) -> Graph:
         """One named graph as an rdflib Graph (small graphs: a report, the ontology)."""
