@@ -58,13 +58,22 @@ class Outcome:
         return [p for p in self.problems if p.severity != "Violation"]
 
 
+#: Files inside a folder that are not reports: sidecar metadata (report.meta.yaml) and answer cards of the
+#: extraction corpus (report.gold.yaml). Named on the command line, they are read like any card.
+SKIPPED_IN_FOLDERS = (".meta.", ".gold.")
+
+
 def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
     """Files as given, and the cards and reports inside folders (recursively, in a stable order)."""
     suffixes = CARD_SUFFIXES + TEXT_SUFFIXES
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
+            yield from sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in suffixes and not any(m in p.name for m in SKIPPED_IN_FOLDERS)
+            )
         else:
             yield path
 
@@ -83,8 +92,11 @@ def read_card(path: Path) -> dict[str, Any]:
     return extract(read_report(path))
 
 
-def prepare(card: dict[str, Any], source: str, reference: Reference) -> Prepared:
-    """Map, validate and infer one card; raises InputError when it must be rejected."""
+def prepare(card: dict[str, Any], source: str, reference: Reference, *, infer_with: Callable | None = None) -> Prepared:
+    """Map, validate and infer one card; raises InputError when it must be rejected.
+
+    ``infer_with`` replaces :func:`ingest.infer.infer` (same signature and result), e.g. ingest/fastinfer.py's.
+    """
     base = reference.base
     asserted = card_to_graph(card, base=base, source=source)
     validation = validate(asserted, reference.for_shapes)
@@ -95,7 +107,7 @@ def prepare(card: dict[str, Any], source: str, reference: Reference) -> Prepared
             f"rejected by the shapes ({len(validation.violations)} violation(s)):\n{rules}",
             "correct the card (or the extraction) and ingest it again; nothing of it was stored",
         )
-    inferred = infer(asserted, reference.tbox, reference.known, base)
+    inferred = (infer_with or infer)(asserted, reference.tbox, reference.known, base)
     return Prepared(source, card_key(card), asserted, inferred, validation.problems)
 
 

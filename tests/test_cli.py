@@ -88,7 +88,7 @@ def test_export_writes_every_report_graph_and_no_union_copy(store, tmp_path):
     out = tmp_path / "dump.nq"
     assert ssekg("export", "--store", store, "--format", "nquads", "-o", str(out)).returncode == 0
     graphs = {q.graph_name.value for q in ox.parse(path=str(out), format=ox.RdfFormat.N_QUADS)}
-    assert "https://w3id.org/ssekg/id/report/7659b32b5fc1620f" in graphs
+    assert "https://w3id.org/ssekg/id/report/b58c0e223362c3bb" in graphs
     assert not any(isinstance(q.graph_name, ox.DefaultGraph) for q in ox.parse(path=str(out), format=ox.RdfFormat.N_QUADS))
     trig = ssekg("export", "--store", store).stdout
     assert len(list(ox.parse(trig.encode(), format=ox.RdfFormat.TRIG))) == sum(1 for _ in ox.parse(path=str(out), format=ox.RdfFormat.N_QUADS))
@@ -99,6 +99,6 @@ def test_validate_needs_no_store_and_drop_removes_a_report(tmp_path):
     assert result.returncode == 0 and "1 valid, 0 rejected" in result.stderr
     path = str(tmp_path / "store")
     ssekg("ingest", "-q", "--store", path, str(EXAMPLE_CARD))
-    assert ssekg("drop", "--store", path, "7659b32b5fc1620f").returncode == 0
-    assert ssekg("drop", "--store", path, "7659b32b5fc1620f").returncode == 1
+    assert ssekg("drop", "--store", path, "b58c0e223362c3bb").returncode == 0
+    assert ssekg("drop", "--store", path, "b58c0e223362c3bb").returncode == 1
     assert json.loads(ssekg("stats", "--store", path).stdout)["reports"] == 0
