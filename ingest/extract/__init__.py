@@ -1,0 +1,916 @@
+"""Rule-based extraction of event cards from SSE news reports in Arabic, French and English (issue 3).
+
+``extract(report)`` reads a :class:`ssekg.ingest.readers.Report` and returns a card dict in the format of
+``docs/cards.md``: one entry per event the report describes or announces, each fact with the ``span`` of
+the text it was read from (code-point offsets into the report's normalised text). Word lists live in
+``ingest/data/`` (lexicon.yaml, cities.tsv, countries.tsv); the event-type, challenge and proposal keywords
+come from the SKOS schemes. See ``docs/extraction.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ssekg.errors import InputError
+
+from .dates import DateMention, find_dates, find_relative
+from .lexicon import (
+    ARABIC_RE,
+    Folded,
+    Match,
+    TermMatcher,
+    cities,
+    countries,
+    fold_text,
+    lexicon,
+    matcher,
+    schemes,
+)
+
+__all__ = ["EXTRACTOR_NAME", "EXTRACTOR_VERSION", "extract"]
+
+EXTRACTOR_NAME = "ssekg-rules"
+EXTRACTOR_VERSION = "0.1.0"
+
+_BULLET = re.compile(r"^[ \t]*(?:[*•·▪►●◦‣■□✓✔➢➤→-]|[–—]|\(?\d{1,2}[.)\-–:]|\(?[٠-٩]{1,2}[.)\-–:]|[a-zA-Z][.)]|[أبجده][.)-])[ \t]+")
+_SENT_END = re.compile(r"(?<=[.!?؟])[\s\"»”']+|\n+")
+_ITEM_TRIM = " \t\"'«»“”.,;:،؛-–—*"
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+
+
+def _sentences(text: str) -> list[Sentence]:
+    out = []
+    pos = 0
+    honor = {fold_text(h).rstrip(".") for h in lexicon()["honorifics"]}
+    for m in _SENT_END.finditer(text):
+        if "\n" not in m.group(0):
+            prev = re.search(r"(\S+)\.$", text[pos:m.start()])
+            if prev and (fold_text(prev.group(1)) in honor or len(prev.group(1)) == 1):
+                continue
+        if m.start() > pos:
+            out.append(Sentence(pos, m.start()))
+        pos = m.end()
+    if pos < len(text):
+        out.append(Sentence(pos, len(text)))
+    return out
+
+
+def _sentence_at(sents: list[Sentence], pos: int) -> Sentence:
+    for s in sents:
+        if s.start <= pos < s.end or (pos == s.end):
+            return s
+    return Sentence(pos, pos)
+
+
+def _strip_span(text: str, a: int, b: int, chars: str = _ITEM_TRIM) -> tuple[int, int]:
+    while a < b and text[a] in chars:
+        a += 1
+    while b > a and text[b - 1] in chars:
+        b -= 1
+    return a, b
+
+
+def _is_arabic(text: str) -> bool:
+    return bool(ARABIC_RE.search(text))
+
+
+@dataclass
+class Speaker:
+    name: str
+    start: int
+    end: int
+    role: str | None = None
+    affiliation: str | None = None
+    country: str | None = None
+
+
+@dataclass
+class EventDraft:
+    trigger: Match
+    notation: str
+    sentences: list[Sentence] = field(default_factory=list)
+    start: int = 0
+    end: int = 0
+    date: DateMention | None = None
+    city: tuple[Match, Any] | None = None
+    host: str | None = None
+    future: bool = False
+
+
+# --------------------------------------------------------------------------------------------- the extractor
+
+
+class _Extractor:
+    def __init__(self, report: Any):
+        self.r = report
+        self.text: str = report.text
+        self.ft = Folded.of(self.text)
+        self.sents = _sentences(self.text)
+        self.lex = lexicon()
+        self.excluded: list[tuple[int, int]] = []  # bylines and credits
+        self.items: list[tuple[int, int]] = []  # list items (not event triggers)
+
+    # ---- regions
+    def _bylines(self) -> None:
+        by = matcher("bylines")
+        pos = 0
+        for line in self.text.split("\n"):
+            a, b = pos, pos + len(line)
+            pos = b + 1
+            stripped = line.strip()
+            if not stripped or len(stripped) > 90:
+                continue
+            m = by.search(self.ft, a, b)
+            if m and self.text[a:m.start].strip() in ("", "-", "—", "|", "(", "["):
+                self.excluded.append((a, b))
+            elif stripped.startswith("©"):
+                self.excluded.append((a, b))
+
+    def _in_excluded(self, pos: int) -> bool:
+        return any(a <= pos < b for a, b in self.excluded)
+
+    def _list_blocks(self) -> list[list[tuple[int, int]]]:
+        """Runs of bulleted or numbered lines: [(content start, content end)…]."""
+        blocks: list[list[tuple[int, int]]] = []
+        cur: list[tuple[int, int]] = []
+        pos = 0
+        gap = 0
+        for line in self.text.split("\n"):
+            a, b = pos, pos + len(line)
+            pos = b + 1
+            m = _BULLET.match(line)
+            if m and len(line.strip()) > 3:
+                s, e = _strip_span(self.text, a + m.end(), b)
+                if e > s:
+                    cur.append((s, e))
+                gap = 0
+            elif not line.strip() and cur and gap == 0:
+                gap = 1
+            else:
+                if cur:
+                    blocks.append(cur)
+                cur = []
+                gap = 0
+        if cur:
+            blocks.append(cur)
+        for block in blocks:
+            self.items.extend(block)
+        return blocks
+
+    def _in_item(self, pos: int) -> bool:
+        return any(a <= pos < b for a, b in self.items)
+
+    # ---- events
+    def _event_matcher(self) -> TermMatcher:
+        entries = []
+        for notation, labels in schemes().get("event-type", []):
+            if notation == "other":
+                continue
+            for _lang, label in labels:
+                entries.append((label, notation))
+        return TermMatcher(entries)
+
+    def _events(self) -> list[EventDraft]:
+        em = self._event_matcher()
+        verbs = matcher("event_verbs")
+        fut = matcher("future_event")
+        drafts: list[EventDraft] = []
+        title_line_end = self.text.find("\n") if self.r.title and self.text.startswith(self.r.title.strip()) else -1
+        for s in self.sents:
+            if s.end <= title_line_end:
+                continue
+            triggers = [m for m in em.finditer(self.ft, s.start, s.end) if not self._in_item(m.start)]
+            if not triggers:
+                continue
+            has_verb = verbs.search(self.ft, s.start, s.end) is not None
+            future = fut.search(self.ft, s.start, s.end) is not None
+            dates = [d for d in self.dates if s.start <= d.start < s.end]
+            city = self._venue_city(s)
+            if not (has_verb or future or dates or city):
+                continue
+            trig = triggers[0]
+            before = fold_text(self.text[max(s.start, trig.start - 12):trig.start])
+            anaphoric = bool(re.search(r"(هذا|هذه|ce|cet|cette|this|that|the same|même)\s*$", before))
+            after_trig = [d for d in dates if d.start >= triggers[0].start]
+            new_date = (after_trig or dates or [None])[0]
+            cur = drafts[-1] if drafts else None
+            is_new = cur is None
+            if cur is not None and not anaphoric:
+                if new_date and cur.date and new_date.begin != cur.date.begin and not self._same_range(cur.date, new_date):
+                    is_new = True
+                elif city and cur.city and city[1].name_en != cur.city[1].name_en and (new_date or future):
+                    is_new = True
+                elif future and not cur.future and (new_date or city):
+                    is_new = True
+            if is_new:
+                d = EventDraft(trig, trig.value, [s], start=s.start, future=future)
+                drafts.append(d)
+                cur = d
+            else:
+                cur.sentences.append(s)
+            if cur.date is None and new_date:
+                cur.date = new_date
+            if cur.city is None and city:
+                cur.city = city
+        for i, d in enumerate(drafts):
+            d.end = drafts[i + 1].start if i + 1 < len(drafts) else len(self.text)
+        if drafts:
+            drafts[0].start = 0
+        return drafts
+
+    @staticmethod
+    def _same_range(a: DateMention, b: DateMention) -> bool:
+        lo, hi = a.begin, a.finish or a.begin
+        return lo <= b.begin <= hi
+
+    # ---- places
+    def _city_mentions(self, start: int, end: int) -> list[tuple[Match, Any]]:
+        cm, _ = cities()
+        out = []
+        for m in cm.finditer(self.ft, start, end):
+            written = self.text[m.start:m.end]
+            if not _is_arabic(written) and not written[:1].isupper():
+                continue
+            out.append((m, m.value))
+        return out
+
+    def _venue_city(self, s: Sentence) -> tuple[Match, Any] | None:
+        cues = matcher("venue_cues")
+        mentions = self._city_mentions(s.start, s.end)
+        for m, city in mentions:
+            if self._in_excluded(m.start) or self._is_dateline(m):
+                continue
+            before = self.text[max(s.start, m.start - 25):m.start]
+            fb = Folded.of(before)
+            near = [c for c in cues.finditer(fb) if before[c.end:].strip() in ("",) or len(before) - c.end < 3]
+            prefix_ar = re.search(r"(?:^|\s)(?:و?ب|في|و?بمدينة)\s*$", before) or re.search(r"(?<!\w)[وف]?ب$", before)
+            if near or prefix_ar or self.text[m.start - 1:m.start] == "ب":
+                return m, city
+        return None
+
+    def _dateline(self) -> tuple[Match, Any] | None:
+        agencies = "|".join(re.escape(a) for a in self.lex["dateline_agencies"])
+        cm, _ = cities()
+        pos = 0
+        lines = self.text.split("\n")
+        for i, line in enumerate(lines[:6]):
+            a = pos
+            pos += len(line) + 1
+            if not line.strip() or (i == 0 and self.r.title and line.strip() == self.r.title.strip()):
+                continue
+            m = cm.search(self.ft, a, a + min(len(line), 40))
+            if m and self.text[a:m.start].strip() == "":
+                rest = self.text[m.end:m.end + 60]
+                dm = re.match(rf"\s*(?:,[^\n]{{0,40}}?)?(?:\((?:{agencies})[^)]*\))?\s*[-–—:]", rest) or re.match(
+                    rf"\s*\((?:{agencies})[^)]*\)\s*[-–—:]?", rest)
+                if dm:
+                    self.dateline_end = m.end + dm.end()
+                    return m, m.value
+            if len(line.strip()) > 40:
+                break
+        return None
+
+    def _is_dateline(self, m: Match) -> bool:
+        return self.dateline is not None and self.dateline[0].start == m.start
+
+    def _country_mentions(self, start: int, end: int) -> list[Match]:
+        out = []
+        for m in countries().finditer(self.ft, start, end):
+            written = self.text[m.start:m.end]
+            if m.value.kind == "name" and not _is_arabic(written) and not written[:1].isupper():
+                continue
+            out.append(m)
+        return out
+
+    def _participating(self, start: int, end: int, extra: list[tuple[int, int]]) -> list[tuple[str, int]]:
+        """Countries named as taking part: lists after a participation cue, and demonyms of delegations."""
+        cues = matcher("participation_cues")
+        deleg = matcher("delegation_nouns")
+        funders = matcher("funder_cues")
+        found: dict[str, int] = {}
+        ranges = [(start, end)] + extra
+        for rs, re_ in ranges:
+            mentions = [m for m in self._country_mentions(rs, re_) if not self._in_excluded(m.start)]
+            names = [m for m in mentions if m.value.kind == "name"]
+            for s in self.sents:
+                if s.end <= rs or s.start >= re_:
+                    continue
+                in_s = [m for m in names if s.start <= m.start < s.end and not self._in_quotes(m.start, s)]
+                if not in_s:
+                    continue
+                cue_pos = [c for c in cues.finditer(self.ft, s.start, s.end)]
+                fund = [f.start for f in funders.finditer(self.ft, s.start, s.end)]
+                # chains of country names joined by separators
+                chains: list[list[Match]] = []
+                for m in sorted(in_s, key=lambda m: m.start):
+                    if chains and re.fullmatch(r"[\s,،؛;/&]*(?:(?:و|et|and|ainsi que|as well as|أو|ou|or)\s*)?(?:(?:de|du|des|d'|of|la|le|l'|from)\s*)*", self.text[chains[-1][-1].end:m.start]):
+                        chains[-1].append(m)
+                    else:
+                        chains.append([m])
+                for chain in chains:
+                    first = chain[0]
+                    before = [c for c in cue_pos if c.end <= first.start and first.start - c.end <= 120]
+                    funded = any(f <= first.start and first.start - f < 60 for f in fund)
+                    if funded:
+                        continue
+                    if before or len(chain) >= 3:
+                        for m in chain:
+                            found.setdefault(m.value.code, m.start)
+            # demonyms naming a delegation: "الوفد السنغالي", "la délégation sénégalaise", "Senegalese delegates"
+            for m in mentions:
+                if m.value.kind != "demonym":
+                    continue
+                s = _sentence_at(self.sents, m.start)
+                if self._in_quotes(m.start, s):
+                    continue
+                before = self.text[max(s.start, m.start - 40):m.start]
+                after = self.text[m.end:min(s.end, m.end + 30)]
+                fb, fa = Folded.of(before), Folded.of(after)
+                nb = [d for d in deleg.finditer(fb)]
+                ok = False
+                if nb:
+                    tail = before[nb[-1].end:]
+                    # adjectives of the same noun may stand between: "les délégations sénégalaise et malienne"
+                    ok = len(tail.split()) <= 3 and not re.search(r"[.،,;:]", tail.replace(" et", "").replace(" و", "")) or re.fullmatch(r"[\s\w']*(?:,|،|et|و|and)?\s*", tail) is not None and len(tail) < 25
+                na = deleg.search(fa)
+                if not ok and na and after[:na.start].strip() in ("", "and", "et") and not _is_arabic(after):
+                    ok = True
+                if ok:
+                    found.setdefault(m.value.code, m.start)
+        return sorted(found.items(), key=lambda kv: kv[1])
+
+    def _in_quotes(self, pos: int, s: Sentence) -> bool:
+        seg = self.text[s.start:pos]
+        for o, c in (("«", "»"), ("“", "”"), ("”", "”"), ('"', '"')):
+            if o == c:
+                if seg.count(o) % 2 == 1:
+                    return True
+            elif seg.count(o) > seg.count(c):
+                return True
+        return False
+
+    # ---- speakers
+    def _speakers(self) -> list[Speaker]:
+        hon = matcher("honorifics")
+        out: list[Speaker] = []
+        for m in hon.finditer(self.ft):
+            if self._in_excluded(m.start) or self._in_item(m.start):
+                continue
+            written = self.text[m.start:m.end]
+            if not _is_arabic(written) and not written[:1].isupper():
+                continue
+            if self.text[m.start - 1:m.start].isalpha():
+                continue
+            name = self._name_after(m.end)
+            if name is None:
+                continue
+            s, e = name
+            sp = Speaker(self.text[s:e], s, e)
+            self._describe(sp, m.start)
+            out.append(sp)
+        # Latin names without an honorific: "Fatou Diop, présidente de …" / "said Jane Doe"
+        if self.r.language != "ar":
+            roles = matcher("roles")
+            verbs = matcher("speech_verbs")
+            for nm in re.finditer(r"(?<![\w.])((?:[A-Z][a-zà-ÿ'’\-]+|[A-Z]{2,})(?:\s+(?:(?:de|du|da|dos|van|von|el|al|ben|bin|ould|bint|ba|Ba|El|Al|Ben|Ould)\s+)?[A-Z][a-zà-ÿ'’\-]+){1,3})(?=\s*[,(]|\s+(?:a|said|says|has|who|told|stressed|noted|added|explained|urged|called))", self.text):
+                s, e = nm.start(1), nm.end(1)
+                if any(sp.start <= s < sp.end or s <= sp.start < e for sp in out) or self._in_excluded(s):
+                    continue
+                if not self._plausible_name(s, e):
+                    continue
+                after = Folded.of(self.text[e:e + 60])
+                r = roles.search(after)
+                v = verbs.search(after)
+                ok = (r is not None and r.start - e < 0 + 40 and self.text[e:e + 3].lstrip().startswith((",", "("))
+                      and r.start <= 30) or (v is not None and v.start <= 3)
+                before = self.text[max(0, s - 25):s]
+                vb = verbs.search(Folded.of(before))
+                if vb and before[vb.end:].strip(" ,") == "":
+                    ok = True
+                if not ok:
+                    continue
+                sp = Speaker(self.text[s:e], s, e)
+                self._describe(sp, s)
+                out.append(sp)
+        # Arabic names without an honorific: "قالت فاطمة الزهراء بناني، رئيسة …"
+        else:
+            verbs = matcher("speech_verbs")
+            roles = matcher("roles")
+            for v in verbs.finditer(self.ft):
+                if self._in_excluded(v.start):
+                    continue
+                tail = self.text[v.end:v.end + 60]
+                nm = re.match(r"\s+((?:[\u0621-\u064A]+\s+){1,3}?[\u0621-\u064A]+)\s*[،,]", tail)
+                if not nm:
+                    continue
+                s, e = v.end + nm.start(1), v.end + nm.end(1)
+                if any(sp.start <= s < sp.end or s <= sp.start < e for sp in out):
+                    continue
+                after = Folded.of(self.text[e:e + 40])
+                r = roles.search(after)
+                if r is None or self.text[e:e + r.start].strip(" ،,") != "":
+                    continue
+                words = fold_text(self.text[s:e]).split()
+                stop = {fold_text(w) for w in ("في", "من", "على", "إلى", "أن", "ان", "خلال", "كلمة", "مداخلة", "المشاركون")}
+                if any(w in stop for w in words) or matcher("roles").search(Folded.of(self.text[s:e])):
+                    continue
+                sp = Speaker(self.text[s:e], s, e)
+                self._describe(sp, s)
+                out.append(sp)
+        out.sort(key=lambda sp: sp.start)
+        return out
+
+    def _plausible_name(self, s: int, e: int) -> bool:
+        frag = Folded.of(self.text[s:e])
+        for lst in ("organisations", "roles", "months", "weekdays"):
+            m = keyed_matcher_safe(lst).search(frag)
+            if m:
+                return False
+        if countries().search(frag) or cities()[0].search(frag) or self._event_matcher_cached().search(frag):
+            return False
+        words = self.text[s:e].split()
+        if any(w.isupper() and len(w) > 1 for w in words) and len(words) <= 2:
+            return False
+        first = fold_text(words[0])
+        if first in {"le", "la", "les", "the", "this", "ce", "cette", "in", "on", "lors", "selon", "according", "pour", "for", "dans", "a", "au", "en", "si", "mais", "but", "and", "et"}:
+            return False
+        return True
+
+    def _event_matcher_cached(self) -> TermMatcher:
+        if not hasattr(self, "_em"):
+            self._em = self._event_matcher()
+        return self._em
+
+    _AR_NAME_STOP = None
+
+    def _name_after(self, pos: int) -> tuple[int, int] | None:
+        """The person's name after an honorific: 1–4 words, up to punctuation or a role word."""
+        text = self.text
+        i = pos
+        while i < len(text) and text[i] in " \t":
+            i += 1
+        roles = matcher("roles")
+        verbs = matcher("speech_verbs")
+        words = []
+        for m in re.finditer(r"[^\s،,.;:()\[\]«»\"“”!?؟]+", text[i:i + 80]):
+            ws, we = i + m.start(), i + m.end()
+            gap = text[(words[-1][1] if words else i):ws]
+            if words and gap.strip():
+                break
+            if "\n" in gap:
+                break
+            w = text[ws:we]
+            f = Folded.of(w)
+            if roles.search(f) or verbs.search(f) or countries().search(f):
+                break
+            if _is_arabic(w):
+                if fold_text(w) in _AR_NAME_STOPWORDS:
+                    break
+            else:
+                lw = w.lower()
+                if not (w[:1].isupper() or lw in ("de", "du", "el", "al", "ben", "bin", "ould", "van", "von", "da", "dos", "bint", "ba")):
+                    break
+                if lw in ("de", "du", "da", "dos", "van", "von") and not words:
+                    break
+            words.append((ws, we))
+            if len(words) == 4:
+                break
+        while words and text[words[-1][0]:words[-1][1]].lower() in ("de", "du", "el", "al", "ben", "bin", "ould", "van", "von", "da", "dos", "bint", "ba"):
+            words.pop()
+        if not words:
+            return None
+        return words[0][0], words[-1][1]
+
+    def _describe(self, sp: Speaker, honor_start: int) -> None:
+        """Role, affiliation and country written next to a speaker's name."""
+        text = self.text
+        after = text[sp.end:sp.end + 260]
+        m = re.match(r"\s*\(([^)]{2,40})\)", after)
+        if m:
+            cm = countries().search(Folded.of(m.group(1)))
+            if cm:
+                sp.country = cm.value.code
+            after = after[m.end():]
+            base = sp.end + m.end()
+        else:
+            base = sp.end
+        appos = None
+        m = re.match(r"\s*[،,]\s*", after)
+        if m:
+            rest = after[m.end():]
+            stop = re.search(r"[.;:؛\n]|\s(?:حيث|الذي|التي|وقد|والتي|qui|a déclaré|a souligné|a indiqué|who|said|stressed|noted|explained)\b|[،,]\s*(?:(?:و|et|and)\s|a\s|has\s|said|who|qui|a\s)", rest)
+            end = stop.start() if stop else len(rest)
+            appos = (base + m.end(), base + m.end() + end)
+        else:
+            # role before the name: "la présidente du REMESS, Mme X" / "رئيسة الجمعية، السيدة X"
+            before_start = max(0, honor_start - 160)
+            before = text[before_start:honor_start]
+            mm = re.search(r"[،,]\s*$", before)
+            if mm:
+                seg_start = max(before.rfind(c, 0, mm.start()) for c in ".;:\n،,") + 1
+                roles = matcher("roles")
+                r = roles.search(Folded.of(before[seg_start:mm.start()]))
+                if r:
+                    appos = (before_start + seg_start + r.start, before_start + mm.start())
+        if appos is None:
+            return
+        a, b = _strip_span(text, *appos, chars=" \t,،")
+        if b - a < 2:
+            return
+        phrase = text[a:b]
+        if not matcher("roles").search(Folded.of(phrase)) and not matcher("organisations").search(Folded.of(phrase)):
+            return
+        org = matcher("organisations").search(self.ft, a, b)
+        if org is not None and org.start > a:
+            role_end = org.start
+            # drop a linking word before the organisation: de, du, de la, of, at, ب, في, لدى
+            link = re.search(r"\s*(?:de la|de l'|des|de|du|d'|of the|of|at the|at|in|à|au|لدى|في|ب)?\s*$", text[a:role_end])
+            role_text_end = a + (link.start() if link else role_end - a)
+            sp.role = text[a:role_text_end].strip(" ,،") or None
+            sp.affiliation = text[org.start:b].strip(" ,،") or None
+            if org.start > 0 and text[org.start - 1] == "'" and sp.affiliation:
+                pass
+        elif org is not None:
+            sp.affiliation = phrase
+        else:
+            sp.role = phrase
+        if sp.country is None:
+            for cm in countries().finditer(self.ft, a, b):
+                sp.country = cm.value.code
+                break
+
+    # ---- statements
+    def _statements(self, blocks: list[list[tuple[int, int]]]) -> list[dict[str, Any]]:
+        ch_lead = matcher("challenge_leadins")
+        pr_lead = matcher("proposal_leadins")
+        out: list[dict[str, Any]] = []
+        for block in blocks:
+            item_line = self.text.rfind("\n", 0, block[0][0]) + 1
+            # the lead-in: the last line before the list (and the one before it when that line is short)
+            lead_end = max(0, item_line - 1)
+            while lead_end > 0 and self.text[lead_end - 1] == "\n":
+                lead_end -= 1
+            lead_start = self.text.rfind("\n", 0, lead_end) + 1
+            if lead_end - lead_start < 60 and lead_start > 0:
+                lead_start = self.text.rfind("\n", 0, lead_start - 1) + 1
+            lead = (lead_start, lead_end)
+            kind = None
+            if pr_lead.search(self.ft, *lead):
+                kind = "proposal"
+            elif ch_lead.search(self.ft, *lead):
+                kind = "challenge"
+            if kind is None:
+                continue
+            for s, e in block:
+                out.append({"kind": kind, "span": (s, e), "lead": lead})
+        # lists in running prose, after a colon: "Les défis : le manque de financement, la faible formation…"
+        for s in self.sents:
+            colon = self.text.find(":", s.start, s.end)
+            if colon < 0 or colon >= s.end - 5 or self._in_item(s.start):
+                continue
+            lead = (s.start, colon)
+            kind = "proposal" if pr_lead.search(self.ft, *lead) else ("challenge" if ch_lead.search(self.ft, *lead) else None)
+            if kind is None:
+                continue
+            body = self.text[colon + 1:s.end]
+            seps = r"[;؛]" if re.search(r"[;؛]", body) else r"[,،]\s*(?:(?:et|and|و)\s+)?|\s(?:et|and)\s|\sو(?=\S)"
+            pieces = []
+            pos = colon + 1
+            for m in re.finditer(seps, body):
+                pieces.append((pos, colon + 1 + m.start()))
+                pos = colon + 1 + m.end()
+            pieces.append((pos, s.end))
+            pieces = [_strip_span(self.text, a, b) for a, b in pieces]
+            pieces = [p for p in pieces if p[1] - p[0] >= 8]
+            if len(pieces) < 2:
+                continue
+            for a, b in pieces:
+                a2 = a
+                m = re.match(r"(?:و|et\s|and\s|ainsi que\s)", self.text[a:b])
+                if m:
+                    a2 = a + m.end()
+                out.append({"kind": kind, "span": _strip_span(self.text, a2, b), "lead": lead, "prose": True})
+        # claims in running prose: "دعا إلى …", "appelle à …", "called for …"
+        taken = [st["span"] for st in out] + [st["lead"] for st in out if st.get("prose")]
+        for name, kind in (("proposal_verbs", "proposal"), ("challenge_verbs", "challenge")):
+            for v in matcher(name).finditer(self.ft):
+                if self._in_item(v.start) or self._in_excluded(v.start):
+                    continue
+                if any(a <= v.start < b for a, b in taken) or v.start < self.title_end:
+                    continue
+                s = _sentence_at(self.sents, v.start)
+                rest_end = s.end
+                m = re.search(r"[;؛]|[،,]\s*(?:مضيفا|مضيفة|وأكد|وأكدت|et a|and said|ajoutant|adding)", self.text[v.end:s.end])
+                if m:
+                    rest_end = v.end + m.start()
+                a = v.end
+                lm = re.match(r"\s*(?:(?:إلى|الى|ب|على|à|a|pour|de|d'|for|to|that|que|qu'|the|ل)\s*)*", self.text[a:rest_end])
+                if lm:
+                    a += lm.end()
+                if self.text[v.end:s.end].rstrip().endswith((":", "：")):
+                    continue  # a lead-in: its list was read above
+                a, b = _strip_span(self.text, a, rest_end)
+                if b - a < 12 or self.text[b - 1:b] == ":" or self.text.find(":", a, b) >= 0:
+                    continue
+                k = kind
+                head = Folded.of(self.text[a:a + 25])
+                if matcher("challenge_heads").search(head) and matcher("challenge_heads").search(head).start <= 2:
+                    k = "challenge"
+                out.append({"kind": k, "span": (a, b), "lead": (s.start, v.start)})
+        return out
+
+    # ---- programmes
+    def _programmes(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        code = re.compile(r"(?<![\w])((?:[A-Z][A-Za-z0-9&]*[A-Z0-9](?:[ \-/_][A-Z][A-Za-z0-9&]*[A-Z0-9]?)*)\s*[-–]?\s*((?:19|20)\d\d)\s*[-–/]\s*((?:19|20)\d\d))(?![\w])")
+        for m in code.finditer(self.text):
+            name = m.group(1)
+            key = fold_text(name)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append({"name": name, "start": int(m.group(2)), "end": int(m.group(3)), "span": (m.start(1), m.end(1))})
+        pw = matcher("programme_words")
+        for m in pw.finditer(self.ft):
+            if any(p["span"][0] <= m.end + 3 and m.start <= p["span"][1] for p in out):
+                continue
+            rest = self.text[m.end:m.end + 120]
+            q = re.match(r"\s*(?:d[eu]s?\s+|of\s+)?[«“\"]\s*([^»”\"\n]{2,90}?)\s*[»”\"]", rest)
+            if q:
+                s, e = m.end + q.start(1), m.end + q.end(1)
+            else:
+                q = re.match(r"\s+((?:[A-Z][\w'’\-]*|[A-Z]{2,}|\d{4}(?:\s*[-–]\s*\d{4})?)(?:\s+(?:(?:de|du|des|for|of|pour|la|le|l'|d')\s+)?(?:[A-Z][\w'’\-]*|[A-Z]{2,}|\d{4}(?:\s*[-–]\s*\d{4})?))*)", rest)
+                if not q or not re.search(r"[A-Z]", q.group(1)):
+                    continue
+                s, e = m.end + q.start(1), m.end + q.end(1)
+                if countries().search(Folded.of(self.text[s:e])) and len(self.text[s:e].split()) == 1:
+                    continue
+            name = self.text[s:e].strip()
+            if fold_text(name) in seen or len(name) < 3:
+                continue
+            written_word = self.text[m.start:m.end]
+            full = name if _is_arabic(written_word) is False and q and self.text[m.end:s].strip() in ("", "«", "“", '"') else name
+            seen.add(fold_text(name))
+            out.append({"name": full, "span": (s, e)})
+        # English "the Inclusive Growth programme"
+        for m in re.finditer(r"\b((?:[A-Z][\w'’\-]*\s+){1,5})(programme|program|project)\b", self.text):
+            name = (m.group(1) + m.group(2)).strip()
+            if m.group(1).split()[0] in ("The", "This", "A", "Le", "La", "Ce"):
+                parts = m.group(1).split()[1:]
+                if not parts:
+                    continue
+                name = " ".join(parts) + " " + m.group(2)
+            if fold_text(name) in seen:
+                continue
+            seen.add(fold_text(name))
+            out.append({"name": name, "span": (m.end() - len(name), m.end())})
+        # funders
+        fc = matcher("funder_cues_programme")
+        for f in fc.finditer(self.ft):
+            org = self._org_after(f.end)
+            if org is None:
+                continue
+            near = [p for p in out if abs(p["span"][0] - f.start) < 250]
+            target = min(near, key=lambda p: abs(p["span"][0] - f.start)) if near else None
+            if target is not None and "funder" not in target:
+                target["funder"] = self.text[org[0]:org[1]]
+        return out
+
+    def _org_after(self, pos: int) -> tuple[int, int] | None:
+        rest = self.text[pos:pos + 160]
+        m = re.match(r"\s*(?:l'|la |le |les |the )?", rest)
+        a = pos + (m.end() if m else 0)
+        stop = re.search(r"[.;:؛\n()]|[،,]|\s(?:et|and|و)?\s*(?:dans|في|within|in the framework|ضمن|qui|who|which|الذي|التي|pour|to|من أجل|لفائدة)\s", self.text[a:a + 150])
+        b = a + (stop.start() if stop else min(150, len(self.text) - a))
+        a, b = _strip_span(self.text, a, b)
+        if b - a < 2:
+            return None
+        return a, b
+
+    def _organisations(self, start: int, end: int) -> list[str]:
+        cues = matcher("organiser_cues")
+        orgs = matcher("organisations")
+        out: list[str] = []
+        for c in cues.finditer(self.ft, start, end):
+            org = self._org_after(c.end)
+            if org is None:
+                continue
+            frag = self.text[org[0]:org[1]]
+            if not orgs.search(Folded.of(frag)) and not re.search(r"\b[A-Z]{2,}\b", frag):
+                continue
+            for part in re.split(r"\s+(?:et|and)\s+|\s+و(?=[\u0621-\u064A]{2,}\s)", frag):
+                part = part.strip(" ,،")
+                if len(part) > 2 and part not in out and len(part) < 150:
+                    out.append(part)
+        return out
+
+    # ---- the card
+    def run(self) -> dict[str, Any]:
+        self._bylines()
+        blocks = self._list_blocks()
+        self.dates = [d for d in find_dates(self.ft, self.r.published) if not self._in_item(d.start)]
+        self.dateline_end = 0
+        self.dateline = self._dateline()
+        self.dates = [d for d in self.dates if not (self.dateline and self.dateline[0].start <= d.start < self.dateline_end)]
+        self.title_end = len(self.r.title.strip()) if self.r.title and self.text.startswith(self.r.title.strip()) else 0
+        drafts = self._events()
+        if not drafts:
+            raise InputError(self.r.source or "<report>", "no event found in the report",
+                             "the extractor looks for an event word (workshop, atelier, ورشة…) with a date, a place "
+                             "or a verb such as held/organisé/انعقدت; write an event card for this report instead")
+        speakers = [sp for sp in self._speakers()]
+        statements = self._statements(blocks)
+        programmes = self._programmes()
+        collective = matcher("collective_subjects")
+        events = []
+        title_range = []
+        if self.r.title and self.text.startswith(self.r.title.strip()):
+            title_range = [(0, len(self.r.title.strip()))]
+        for i, d in enumerate(drafts):
+            ev: dict[str, Any] = {}
+            ev["title"] = self._title(d)
+            theme = self._theme(d)
+            if theme:
+                ev["theme"] = theme
+            ev["type"] = d.notation
+            date = d.date
+            if date is None:
+                rel: list[DateMention] = []
+                for s in d.sentences:
+                    rel += find_relative(self.ft, self.r.published, s.start, s.end, d.future)
+                date = rel[0] if rel else None
+            if date is not None:
+                ev["start"] = date.begin
+                if date.finish:
+                    ev["end"] = date.finish
+            online = any(matcher("online").search(self.ft, s.start, s.end) for s in d.sentences) or d.notation == "webinar"
+            city = d.city
+            if city is None and not online:
+                for s in d.sentences:
+                    for m, c in self._city_mentions(s.start, s.end):
+                        if not self._is_dateline(m) and not self._in_excluded(m.start):
+                            city = (m, c)
+                            break
+                    if city:
+                        break
+            if city is None and i == 0 and not online and self.dateline is not None:
+                city = self.dateline
+            if online:
+                ev["online"] = True
+            host = None
+            if city is not None:
+                m, c = city
+                written = self.text[m.start:m.end]
+                name: Any = c.name_en
+                if fold_text(written) != fold_text(c.name_en):
+                    name = {"en": c.name_en, self.r.language if self.r.language in ("ar", "fr") else "und": written}
+                    if "und" in name:
+                        name = c.name_en
+                ev["city"] = {"name": name, "country": c.country}
+                host = c.country
+            else:
+                for s in d.sentences:
+                    for cm in self._country_mentions(s.start, s.end):
+                        before = self.text[max(s.start, cm.start - 6):cm.start]
+                        if cm.value.kind == "name" and (re.search(r"(?:\b(?:au|en|in|aux)\s+$)|(?:في\s*$)", before) or self.text[cm.start - 1:cm.start] == "ب"):
+                            host = cm.value.code
+                            break
+                    if host:
+                        break
+            if host:
+                ev["host_country"] = host
+            extra = title_range if i == 0 else []
+            parts = [code for code, _ in self._participating(d.start, d.end, extra)]
+            if parts:
+                ev["participating_countries"] = parts
+            evs = [sp for sp in speakers if d.start <= sp.start < d.end]
+            if evs:
+                ev["speakers"] = []
+                for sp in evs:
+                    item: dict[str, Any] = {"name": sp.name}
+                    if sp.role:
+                        item["role"] = sp.role[:300]
+                    if sp.affiliation:
+                        item["affiliation"] = sp.affiliation[:300]
+                    if sp.country:
+                        item["country"] = sp.country
+                    item["span"] = [sp.start, sp.end]
+                    if not any(x["name"] == sp.name for x in ev["speakers"]):
+                        ev["speakers"].append(item)
+            orgs = self._organisations(d.start, d.end)
+            if orgs:
+                ev["organisers"] = orgs
+            for kind, key, scheme in (("challenge", "challenges", "challenge"), ("proposal", "proposals", "proposal")):
+                items = []
+                for st in statements:
+                    a, b = st["span"]
+                    if st["kind"] != kind or not (d.start <= a < d.end):
+                        continue
+                    entry: dict[str, Any] = {"text": self.text[a:b], "category": _classify(self.text[a:b], scheme)}
+                    who = self._attribute(st["lead"], evs, collective)
+                    if who:
+                        entry["speaker"] = who
+                    entry["span"] = [a, b]
+                    items.append(entry)
+                if items:
+                    ev[key] = items
+            progs = [p for p in programmes if d.start <= p["span"][0] < d.end]
+            if progs:
+                ev["programmes"] = [{k: v for k, v in p.items() if k != "span"} for p in progs]
+            ev["span"] = [d.trigger.start, d.sentences[0].end]
+            events.append(ev)
+        report: dict[str, Any] = {"language": self.r.language}
+        for key in ("title", "url", "published", "publisher"):
+            value = getattr(self.r, key, None)
+            if value:
+                report[key] = value
+        report["text_sha256"] = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        report["extractor"] = {"name": EXTRACTOR_NAME, "version": EXTRACTOR_VERSION}
+        report["text"] = self.text
+        return {"card": 1, "language": self.r.language, "report": report, "events": events}
+
+    def _attribute(self, lead: tuple[int, int], speakers: list[Speaker], collective: TermMatcher) -> str | None:
+        a, b = lead
+        named = [sp for sp in speakers if a <= sp.start < b]
+        if named:
+            return named[-1].name
+        if collective.search(self.ft, a, b):
+            return None
+        prior = [sp for sp in speakers if sp.end <= a and a - sp.end < 1500]
+        return prior[-1].name if prior else None
+
+    def _title(self, d: EventDraft) -> str:
+        stops = {fold_text(w) for w in self.lex["title_stops"]}
+        t = d.trigger
+        start = t.start
+        # include the article written before the keyword: "l'atelier", "الورشة" is in the match already
+        words = []
+        pos = t.end
+        words_end = t.end
+        for m in re.finditer(r"[^\s،,.;:()«»\"“”]+", self.text[t.end:t.end + 120]):
+            gap = self.text[pos:t.end + m.start()]
+            if gap.strip() or "\n" in gap:
+                break
+            w = m.group(0)
+            fw = fold_text(w)
+            if fw in stops or re.match(r"\d", fw) or len(words) >= 6:
+                break
+            if countries().search(Folded.of(w)) or cities()[0].search(Folded.of(w)):
+                break
+            words.append(w)
+            pos = t.end + m.end()
+            words_end = pos
+        while words and fold_text(words[-1]) in {"de", "des", "du", "d", "of", "for", "the", "l", "la", "le"}:
+            words.pop()
+            words_end = self.text.rfind(" ", start, words_end)
+        title = self.text[start:words_end].strip()
+        return title or self.text[t.start:t.end]
+
+    def _theme(self, d: EventDraft) -> str | None:
+        cues = matcher("theme_cues")
+        for s in d.sentences[:3]:
+            for c in cues.finditer(self.ft, s.start, min(len(self.text), s.end + 200)):
+                rest = self.text[c.end:c.end + 300]
+                q = re.match(r"\s*[:：]?\s*\n?\s*[«“\"”]\s*([^»”\"“\n]{3,250}?)\s*[»”\"“]", rest)
+                if q:
+                    return q.group(1).strip()
+        return None
+
+
+_AR_NAME_STOPWORDS = {fold_text(w) for w in (
+    "في", "من", "على", "إلى", "عن", "أن", "التي", "الذي", "حيث", "خلال", "مع", "و", "بين", "كما", "وقد", "قد",
+    "هذا", "هذه", "ذلك", "تلك", "عبر", "لدى", "حول", "بعد", "قبل", "ضمن", "أمام", "وذلك", "التي", "كلمة", "مداخلة")}
+
+
+def keyed_matcher_safe(name: str) -> TermMatcher:
+    from .lexicon import keyed_matcher
+
+    value = lexicon()[name]
+    return keyed_matcher(name) if isinstance(value, dict) else matcher(name)
+
+
+def _classify(text: str, scheme: str) -> str:
+    try:
+        from ssekg.ontology import classify
+    except ImportError:  # pragma: no cover - the ontology package is part of ssekg
+        return "other"
+    return classify(text, scheme) or "other"
+
+
+def extract(report: Any) -> dict[str, Any]:
+    """The event card of a report (a :class:`ssekg.ingest.readers.Report`); InputError when it states no event."""
+    if not getattr(report, "text", "").strip():
+        raise InputError(getattr(report, "source", "") or "<report>", "the report has no text", "give the article's text")
+    return _Extractor(report).run()
