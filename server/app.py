@@ -1,0 +1,29 @@
+"""The app factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from ssekg.settings import Settings, load_settings
+from ssekg.store import Store
+
+from .state import ServerState
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
+    settings = settings or load_settings()
+    app = Flask(__name__, static_folder="static", template_folder="templates")
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_request_bytes
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["ssekg"] = ServerState(settings, store)
+
+    from . import describe, ld, ops, protocol
+
+    app.register_blueprint(protocol.bp)
+    app.register_blueprint(describe.bp)
+    app.register_blueprint(ld.bp)
+    ops.install(app)
+    return app

@@ -1,0 +1,197 @@
+"""The SPARQL service description (GET /sparql) and the VoID + DCAT description (/.well-known/void)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, redirect, request
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
+
+from ssekg.namespaces import SSE, bind_prefixes
+
+from . import formats
+
+bp = Blueprint("describe", __name__)
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+FORMATS_NS = Namespace("http://www.w3.org/ns/formats/")
+
+RDFLIB_FORMATS = [
+    ("text/turtle", "turtle"),
+    ("application/ld+json", "json-ld"),
+    ("application/rdf+xml", "xml"),
+    ("application/n-triples", "nt"),
+]
+
+
+def state():
+    return current_app.extensions["ssekg"]
+
+
+def root() -> str:
+    public = state().settings.public_url
+    return (public.rstrip("/") + "/") if public else request.url_root
+
+
+def rdf_response(graph: Graph, default: str = "text/turtle") -> Response:
+    fmt_param = (request.args.get("format") or "").lower()
+    names = {"ttl": "text/turtle", "turtle": "text/turtle", "jsonld": "application/ld+json",
+             "json-ld": "application/ld+json", "json": "application/ld+json", "rdfxml": "application/rdf+xml",
+             "xml": "application/rdf+xml", "nt": "application/n-triples", "ntriples": "application/n-triples"}
+    offered = [m for m, _ in RDFLIB_FORMATS]
+    if fmt_param:
+        mime = names.get(fmt_param, fmt_param)
+        if mime not in offered:
+            return Response("offered: " + ", ".join(offered) + "\n", status=406, mimetype="text/plain")
+    elif request.headers.get("Accept"):
+        mime = request.accept_mimetypes.best_match(offered + ["application/json", "application/xml", "text/plain"])
+        mime = {"application/json": "application/ld+json", "application/xml": "application/rdf+xml",
+                "text/plain": "application/n-triples"}.get(mime or "", mime)
+        if mime is None:
+            return Response("offered: " + ", ".join(offered) + "\n", status=406, mimetype="text/plain")
+    else:
+        mime = default
+    body = graph.serialize(format=dict(RDFLIB_FORMATS)[mime], encoding="utf-8")
+    response = Response(body, content_type=formats.content_type(mime))
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def service_graph() -> tuple[Graph, URIRef]:
+    st = state()
+    g = Graph()
+    g.bind("sd", SD)
+    g.bind("void", VOID)
+    g.bind("formats", FORMATS_NS)
+    endpoint = URIRef(root() + "sparql")
+    service = URIRef(root() + "sparql#service")
+    g.add((service, RDF.type, SD.Service))
+    g.add((service, SD.endpoint, endpoint))
+    g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    if st.settings.update_token:
+        g.add((service, SD.supportedLanguage, SD.SPARQL11Update))
+    g.add((service, SD.feature, SD.UnionDefaultGraph))
+    g.add((service, SD.feature, SD.BasicFederatedQuery))
+    for mime in dict.fromkeys(formats.offered("solutions") + formats.offered("graph")):
+        g.add((service, SD.resultFormat, URIRef(formats.FORMAT_IRIS[mime])))
+    g.add((service, RDFS.label, Literal("ssekg SPARQL endpoint: the social and solidarity economy knowledge graph", lang="en")))
+    g.add((service, RDFS.comment, Literal(
+        f"Default graph: the union of all named graphs. Query timeout {st.settings.query_timeout:g} s, "
+        f"at most {st.settings.max_rows} result rows. SERVICE calls allowed to: "
+        f"{', '.join(st.settings.service_allow) or 'no host'}.", lang="en")))
+    dataset = BNode("defaultDataset")
+    g.add((service, SD.defaultDataset, dataset))
+    g.add((dataset, RDF.type, SD.Dataset))
+    g.add((dataset, VOID.sparqlEndpoint, endpoint))
+    g.add((dataset, RDFS.seeAlso, URIRef(root() + ".well-known/void")))
+    default = BNode("defaultGraph")
+    g.add((dataset, SD.defaultGraph, default))
+    g.add((default, RDF.type, SD.Graph))
+    try:
+        g.add((default, VOID.triples, Literal(st.triple_count())))
+        with st.lock.shared():
+            names = [n for n in st.store.ox.named_graphs() if isinstance(n, ox.NamedNode)]
+    except Exception:
+        names = []
+    for name in names[:1000]:
+        named = BNode()
+        g.add((dataset, SD.namedGraph, named))
+        g.add((named, RDF.type, SD.NamedGraph))
+        g.add((named, SD.name, URIRef(name.value)))
+    return g, service
+
+
+def service_description() -> Response:
+    graph, _ = service_graph()
+    return rdf_response(graph)
+
+
+# --------------------------------------------------------------------------------------------------------------
+def void_graph() -> Graph:
+    st = state()
+    g = Graph()
+    bind_prefixes(g, st.base)
+    g.bind("void", VOID)
+    g.bind("dcat", DCAT)
+    ds = URIRef(root() + ".well-known/void#dataset")
+    g.add((ds, RDF.type, VOID.Dataset))
+    g.add((ds, RDF.type, DCAT.Dataset))
+    g.add((ds, DCTERMS.title, Literal("ssekg: an open knowledge graph of the social and solidarity economy", lang="en")))
+    g.add((ds, DCTERMS.title, Literal("graphe de connaissances ouvert de l'économie sociale et solidaire", lang="fr")))
+    g.add((ds, DCTERMS.title, Literal("رسم معرفي مفتوح للاقتصاد الاجتماعي والتضامني", lang="ar")))
+    g.add((ds, DCTERMS.license, URIRef(st.settings.data_license)))
+    g.add((ds, VOID.uriSpace, Literal(st.base)))
+    g.add((ds, VOID.vocabulary, URIRef(str(SSE))))
+    endpoint = URIRef(root() + "sparql")
+    g.add((ds, VOID.sparqlEndpoint, endpoint))
+    dump = URIRef(root() + "dump.nq.gz")
+    g.add((ds, VOID.dataDump, dump))
+    service = URIRef(root() + "sparql#service")
+    api = URIRef(root() + ".well-known/void#sparql")
+    g.add((api, RDF.type, DCAT.DataService))
+    g.add((api, DCAT.endpointURL, endpoint))
+    g.add((api, DCAT.endpointDescription, service))
+    g.add((api, DCAT.servesDataset, ds))
+    g.add((ds, DCAT.distribution, URIRef(str(dump) + "#distribution")))
+    dist = URIRef(str(dump) + "#distribution")
+    g.add((dist, RDF.type, DCAT.Distribution))
+    g.add((dist, DCAT.downloadURL, dump))
+    g.add((dist, DCAT.mediaType, URIRef("https://www.iana.org/assignments/media-types/application/n-quads")))
+    g.add((dist, DCAT.compressFormat, URIRef("https://www.iana.org/assignments/media-types/application/gzip")))
+    g.add((dist, DCTERMS.license, URIRef(st.settings.data_license)))
+
+    def stats() -> dict[str, Any]:
+        q = st.store.ox.query
+        with st.lock.shared():
+            out: dict[str, Any] = {}
+            out["triples"] = int(next(iter(q("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")))["n"].value)
+            out["entities"] = int(next(iter(q("SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o FILTER isIRI(?s) }")))["n"].value)
+            out["classes"] = [(r["c"], int(r["n"].value)) for r in q(
+                "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n) LIMIT 500")]
+            out["properties"] = [(r["p"], int(r["n"].value)) for r in q(
+                "SELECT ?p (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?p ORDER BY DESC(?n) LIMIT 1000")]
+            out["graphs"] = [(r["g"], int(r["n"].value)) for r in q(
+                "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g LIMIT 2000")]
+            out["examples"] = [r["s"] for r in q(
+                "SELECT ?s { ?s a <%sEvent> } ORDER BY ?s LIMIT 3" % SSE)] + [r["s"] for r in q(
+                "SELECT ?s { ?s a <%sChallenge> } ORDER BY ?s LIMIT 1" % SSE)]
+        return out
+
+    s = st.cached("void", stats)
+    g.add((ds, VOID.triples, Literal(s["triples"])))
+    g.add((ds, VOID.entities, Literal(s["entities"])))
+    g.add((ds, VOID.classes, Literal(len(s["classes"]))))
+    g.add((ds, VOID.properties, Literal(len(s["properties"]))))
+    for cls, n in s["classes"]:
+        part = BNode()
+        g.add((ds, VOID.classPartition, part))
+        g.add((part, VOID["class"], URIRef(cls.value)))
+        g.add((part, VOID.entities, Literal(n)))
+    for prop, n in s["properties"]:
+        part = BNode()
+        g.add((ds, VOID.propertyPartition, part))
+        g.add((part, VOID.property, URIRef(prop.value)))
+        g.add((part, VOID.triples, Literal(n)))
+    for name, n in s["graphs"]:
+        if not isinstance(name, ox.NamedNode):
+            continue
+        sub = URIRef(name.value)
+        g.add((ds, VOID.subset, sub))
+        g.add((sub, RDF.type, VOID.Dataset))
+        g.add((sub, VOID.triples, Literal(n)))
+    for ex in s["examples"]:
+        g.add((ds, VOID.exampleResource, URIRef(ex.value)))
+    return g
+
+
+@bp.route("/.well-known/void")
+def void() -> Response:
+    return rdf_response(void_graph())
+
+
+@bp.route("/void")
+def void_alias() -> Any:
+    return redirect("/.well-known/void", code=303)

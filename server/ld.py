@@ -1,0 +1,343 @@
+"""Linked Data: every IRI under the base dereferences at /id/…; the ontology at /ontology; the dump; the home page.
+
+Content negotiation (Accept), a suffix (.ttl, .jsonld, .nt, .html) or ``?format=`` choose HTML, Turtle, JSON-LD
+or N-Triples. HTML pages speak the reader's language (Accept-Language or ``?lang=``: ar, fr, en), right-to-left
+for Arabic; every value from the store goes through Jinja's autoescape.
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import os
+import re
+import tempfile
+from importlib import resources
+from typing import Any
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file
+
+from ssekg.namespaces import SSE
+
+from . import formats
+from .protocol import public_root, ui_context, wants_html
+
+bp = Blueprint("ld", __name__)
+
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
+SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
+SKOS_DEF = "http://www.w3.org/2004/02/skos/core#definition"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+SCHEMA_TEXT = "http://schema.org/text"
+LANGS = ["ar", "fr", "en"]
+MAX_INCOMING = 500
+MAX_OUTGOING = 2000
+
+SUFFIXES = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".nt": "application/n-triples", ".html": "text/html"}
+LD_OFFERS = ["text/html", "text/turtle", "application/ld+json", "application/n-triples"]
+LD_FORMATS = {"text/turtle": ox.RdfFormat.TURTLE, "application/ld+json": ox.RdfFormat.JSON_LD,
+              "application/n-triples": ox.RdfFormat.N_TRIPLES}
+FORMAT_PARAM = {"ttl": "text/turtle", "turtle": "text/turtle", "jsonld": "application/ld+json",
+                "json-ld": "application/ld+json", "json": "application/ld+json", "nt": "application/n-triples",
+                "ntriples": "application/n-triples", "html": "text/html"}
+
+TEXTS = {
+    "en": {"properties": "Properties", "incoming": "Resources pointing here", "source": "Source sentence",
+           "no_text": "The source report's text is not in the store.", "query": "Query the graph",
+           "ontology": "Ontology", "classes": "Classes", "props": "Properties", "formats": "Also as",
+           "not_found": "Nothing is known about this resource.", "more": "more not shown", "report": "Report"},
+    "fr": {"properties": "Propriétés", "incoming": "Ressources qui pointent ici", "source": "Phrase source",
+           "no_text": "Le texte du rapport source n'est pas dans l'entrepôt.", "query": "Interroger le graphe",
+           "ontology": "Ontologie", "classes": "Classes", "props": "Propriétés", "formats": "Aussi en",
+           "not_found": "Rien n'est connu de cette ressource.", "more": "autres non affichées", "report": "Rapport"},
+    "ar": {"properties": "الخصائص", "incoming": "موارد تشير إلى هذا المورد", "source": "الجملة المصدر",
+           "no_text": "نص التقرير المصدر غير موجود في المخزن.", "query": "استعلام الرسم البياني",
+           "ontology": "الأنطولوجيا", "classes": "الأصناف", "props": "الخصائص", "formats": "متاح أيضا بصيغة",
+           "not_found": "لا نعرف شيئا عن هذا المورد.", "more": "أخرى غير معروضة", "report": "التقرير"},
+}
+
+
+def state():
+    return current_app.extensions["ssekg"]
+
+
+def reader_language() -> str:
+    asked = request.args.get("lang")
+    if asked in LANGS:
+        return asked
+    return request.accept_languages.best_match(LANGS, default="en") or "en"
+
+
+def negotiate(default: str = "text/turtle") -> str | None:
+    param = request.args.get("format")
+    if param:
+        return FORMAT_PARAM.get(param.lower(), param.lower() if param.lower() in LD_OFFERS else None)
+    if wants_html():
+        return "text/html"
+    if not request.headers.get("Accept"):
+        return default
+    chosen = formats.choose("graph", request.accept_mimetypes, True, None)
+    if chosen and chosen[0] in LD_FORMATS:
+        return chosen[0]
+    if chosen:
+        return chosen[0]
+    return None
+
+
+class Labeller:
+    """Labels of resources in the reader's language (then en, fr, ar, any), cached for one page."""
+
+    def __init__(self, store: ox.Store, lang: str, base: str):
+        self.store, self.lang, self.base = store, lang, base
+        self.cache: dict[str, tuple[str, str | None] | None] = {}
+
+    def __call__(self, iri: str) -> tuple[str, str | None] | None:
+        if iri not in self.cache:
+            found: dict[str, str] = {}
+            for prop in (SKOS_PREF, RDFS_LABEL):
+                for q in itertools.islice(self.store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(prop), None,
+                                                                       ox.DefaultGraph()), 50):
+                    if isinstance(q.object, ox.Literal):
+                        found.setdefault(q.object.language or "", q.object.value)
+                if found:
+                    break
+            choice = None
+            for lang in [self.lang, "en", "fr", "ar", ""] + list(found):
+                if lang in found:
+                    choice = (found[lang], lang or None)
+                    break
+            self.cache[iri] = choice
+        return self.cache[iri]
+
+
+def curie(iri: str, prefixes: dict[str, str]) -> str:
+    best = None
+    for prefix, ns in prefixes.items():
+        if iri.startswith(ns) and (best is None or len(ns) > len(best[1])):
+            best = (prefix, ns)
+    return f"{best[0]}:{iri[len(best[1]):]}" if best else iri
+
+
+def local_href(iri: str) -> str:
+    """Where a link to this IRI goes: our pages for our IRIs, the IRI itself otherwise."""
+    base = state().base
+    if iri.startswith(base):
+        return "/id/" + iri[len(base):]
+    if iri.startswith(str(SSE)):
+        return "/ontology#" + iri[len(str(SSE)):]
+    return iri
+
+
+def term_view(term: Any, label: Labeller, prefixes: dict[str, str]) -> dict[str, Any]:
+    if isinstance(term, ox.NamedNode):
+        found = label(term.value)
+        return {"kind": "iri", "iri": term.value, "href": local_href(term.value),
+                "text": found[0] if found else curie(term.value, prefixes), "lang": found[1] if found else None}
+    if isinstance(term, ox.BlankNode):
+        return {"kind": "bnode", "text": f"_:{term.value}"}
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value if term.datatype else None
+        return {"kind": "literal", "text": term.value, "lang": term.language,
+                "datatype": None if term.language or dt == "http://www.w3.org/2001/XMLSchema#string"
+                else curie(dt, prefixes)}
+    return {"kind": "other", "text": str(term)}
+
+
+SENTENCE_END = re.compile(r"[.!?؟۔\n]")
+
+
+def source_sentence(store: ox.Store, iri: str, out: list[Any]) -> dict[str, Any] | None:
+    """The sentence of the report a challenge/proposal came from, with the span marked (None if not applicable)."""
+    values: dict[str, list[Any]] = {}
+    for q in out:
+        values.setdefault(q.predicate.value, []).append(q.object)
+    start, end = values.get(str(SSE.charStart)), values.get(str(SSE.charEnd))
+    types = {t.value for t in values.get(RDF_TYPE, [])}
+    if not (start and end) or not types & {str(SSE.Challenge), str(SSE.Proposal), str(SSE.Event), str(SSE.Speaker)}:
+        return None
+    try:
+        s, e = int(start[0].value), int(end[0].value)
+    except ValueError:
+        return None
+    reports = [r for r in values.get(PROV_DERIVED, []) if isinstance(r, ox.NamedNode)]
+    for report in reports:
+        for q in store.quads_for_pattern(report, ox.NamedNode(SCHEMA_TEXT), None, ox.DefaultGraph()):
+            text = q.object.value
+            if not (0 <= s <= e <= len(text)):
+                continue
+            left = max((m.end() for m in SENTENCE_END.finditer(text, 0, s)), default=0)
+            right_match = SENTENCE_END.search(text, e)
+            right = right_match.end() if right_match else len(text)
+            return {"before": text[left:s].lstrip(), "span": text[s:e], "after": text[e:right].rstrip(),
+                    "lang": q.object.language, "report": report.value, "report_href": local_href(report.value),
+                    "available": True}
+        return {"available": False, "report": report.value, "report_href": local_href(report.value)}
+    return None
+
+
+def rdf_body(triples: list[Any], mime: str) -> Response:
+    fmt = LD_FORMATS[mime]
+    prefixes = state().prefixes if fmt == ox.RdfFormat.TURTLE else None
+    response = Response(ox.serialize(triples, format=fmt, prefixes=prefixes), content_type=formats.content_type(mime))
+    response.headers["Vary"] = "Accept, Accept-Language"
+    return response
+
+
+@bp.route("/id/<path:rest>")
+def resource(rest: str) -> Any:
+    st = state()
+    store = st.store.ox
+    forced = None
+    for suffix, mime in SUFFIXES.items():
+        if rest.endswith(suffix):
+            candidate = rest[: -len(suffix)]
+            with st.lock.shared():
+                if next(iter(store.quads_for_pattern(ox.NamedNode(st.base + candidate), None, None, ox.DefaultGraph())), None):
+                    rest, forced = candidate, mime
+            break
+    iri = st.base + rest
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:
+        abort(400, f"not an IRI: {iri}")
+    mime = forced or negotiate()
+    if mime is None:
+        return Response("offered: " + ", ".join(LD_OFFERS) + "\n", status=406, mimetype="text/plain")
+    with st.lock.shared():
+        out = list(itertools.islice(store.quads_for_pattern(node, None, None, ox.DefaultGraph()), MAX_OUTGOING))
+        incoming = list(itertools.islice(store.quads_for_pattern(None, None, node, ox.DefaultGraph()), MAX_INCOMING + 1))
+        if mime != "text/html":
+            if not out and not incoming:
+                return Response(f"nothing is known about <{iri}>\n", status=404, mimetype="text/plain")
+            return rdf_body([q.triple for q in out] + [q.triple for q in incoming[:MAX_INCOMING]], mime)
+        lang = reader_language()
+        label = Labeller(store, lang, st.base)
+        prefixes = st.prefixes
+        groups: dict[str, dict[str, Any]] = {}
+        for q in out:
+            p = q.predicate.value
+            group = groups.setdefault(p, {"property": term_view(q.predicate, label, prefixes), "vals": []})
+            group["vals"].append(term_view(q.object, label, prefixes))
+        links = [{"subject": term_view(q.subject, label, prefixes), "property": term_view(q.predicate, label, prefixes)}
+                 for q in incoming[:MAX_INCOMING]]
+        title = label(iri)
+        sentence = source_sentence(store, iri, out)
+    status = 200 if (out or incoming) else 404
+    html = render_template(
+        "resource.html", iri=iri, title=title[0] if title else curie(iri, prefixes), title_lang=title[1] if title else None,
+        groups=list(groups.values()), incoming=links, more_incoming=len(incoming) > MAX_INCOMING,
+        sentence=sentence, lang=lang, t=TEXTS[lang], path=request.path, found=bool(out or incoming),
+    )
+    response = Response(html, status=status, content_type="text/html; charset=utf-8")
+    response.headers["Vary"] = "Accept, Accept-Language"
+    response.headers["Content-Language"] = lang
+    return response
+
+
+# --------------------------------------------------------------------------------------------------------------
+def ontology_triples() -> list[Any]:
+    st = state()
+    triples: list[Any] = []
+    with st.lock.shared():
+        for name in ("ontology", "schemes"):
+            graph = ox.NamedNode(f"{st.base}graph/{name}")
+            triples += [q.triple for q in st.store.ox.quads_for_pattern(None, None, None, graph)]
+    if not triples:  # not loaded into this store: read the package's files
+        folder = resources.files("ssekg.ontology")
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith(".ttl"):
+                triples += [q.triple for q in ox.parse(entry.read_bytes(), format=ox.RdfFormat.TURTLE)]
+        schemes = folder / "schemes"
+        if schemes.is_dir():
+            for entry in sorted(schemes.iterdir(), key=lambda e: e.name):
+                if entry.name.endswith(".ttl"):
+                    triples += [q.triple for q in ox.parse(entry.read_bytes(), format=ox.RdfFormat.TURTLE)]
+    return triples
+
+
+@bp.route("/ontology")
+@bp.route("/ontology.<suffix>")
+def ontology(suffix: str | None = None) -> Any:
+    forced = SUFFIXES.get(f".{suffix}") if suffix else None
+    if suffix and not forced:
+        abort(404)
+    mime = forced or negotiate()
+    if mime is None:
+        return Response("offered: " + ", ".join(LD_OFFERS) + "\n", status=406, mimetype="text/plain")
+    triples = ontology_triples()
+    if mime != "text/html":
+        return rdf_body(triples, mime)
+    lang = reader_language()
+    mem = ox.Store()
+    mem.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    label = Labeller(mem, lang, state().base)
+
+    def text_of(subject: Any, props: tuple[str, ...]) -> tuple[str, str | None] | None:
+        found: dict[str, str] = {}
+        for prop in props:
+            for q in mem.quads_for_pattern(subject, ox.NamedNode(prop), None, None):
+                if isinstance(q.object, ox.Literal):
+                    found.setdefault(q.object.language or "", q.object.value)
+        for l in [lang, "en", "fr", "ar", ""] + list(found):
+            if l in found:
+                return found[l], l or None
+        return None
+
+    def entries(types: list[str]) -> list[dict[str, Any]]:
+        seen: dict[str, dict[str, Any]] = {}
+        for t in types:
+            for q in mem.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(t), None):
+                s = q.subject
+                if isinstance(s, ox.NamedNode) and s.value not in seen:
+                    lab = label(s.value)
+                    seen[s.value] = {
+                        "iri": s.value, "anchor": s.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1],
+                        "curie": curie(s.value, state().prefixes), "label": lab,
+                        "comment": text_of(s, (RDFS_COMMENT, SKOS_DEF)),
+                    }
+        return sorted(seen.values(), key=lambda e: e["curie"])
+
+    owl = "http://www.w3.org/2002/07/owl#"
+    classes = entries([owl + "Class", "http://www.w3.org/2000/01/rdf-schema#Class"])
+    properties = entries([owl + "ObjectProperty", owl + "DatatypeProperty", owl + "AnnotationProperty",
+                          "http://www.w3.org/1999/02/22-rdf-syntax-ns#Property"])
+    schemes = entries(["http://www.w3.org/2004/02/skos/core#ConceptScheme"])
+    for scheme in schemes:
+        scheme["href"] = local_href(scheme["iri"])
+    html = render_template("ontology.html", classes=classes, properties=properties, schemes=schemes, lang=lang,
+                           t=TEXTS[lang], triples=len(triples))
+    response = Response(html, content_type="text/html; charset=utf-8")
+    response.headers["Vary"] = "Accept, Accept-Language"
+    return response
+
+
+# --------------------------------------------------------------------------------------------------------------
+@bp.route("/dump.nq.gz")
+def dump() -> Any:
+    """The whole dataset (every named graph; the default graph is their union) as gzipped N-Quads."""
+    st = state()
+
+    def build() -> str:
+        fd, path = tempfile.mkstemp(prefix="ssekg-dump-", suffix=".nq.gz")
+        os.close(fd)
+        with st.lock.shared(), gzip.open(path, "wb") as out:
+            ox.serialize(st.store.named_quads(), out, ox.RdfFormat.N_QUADS)
+        return path
+
+    path = st.cached("dump", build)
+    if not os.path.exists(path):
+        st._cache.pop("dump", None)
+        path = st.cached("dump", build)
+    response = send_file(path, mimetype="application/gzip", as_attachment=True, download_name="ssekg.nq.gz")
+    response.headers["X-Content-Media-Type"] = "application/n-quads"
+    return response
+
+
+@bp.route("/")
+def home() -> Any:
+    if wants_html():
+        return render_template("yasgui.html", **ui_context())
+    return redirect(public_root() + ".well-known/void", code=303)

@@ -1,0 +1,132 @@
+"""Operations: /health, /metrics (Prometheus text), CORS on the read-only routes, structured access logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from typing import Any
+
+from flask import Flask, Response, current_app, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from .state import BUCKETS
+
+log = logging.getLogger("ssekg.access")
+
+#: routes whose writes need the token: no CORS for their non-GET methods
+WRITE_ROUTES = {"protocol.graph_store", "protocol.ingest"}
+
+
+def _configure_logging() -> None:
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+
+
+def is_read_only() -> bool:
+    if request.method in {"GET", "HEAD", "OPTIONS"}:
+        return True
+    if request.endpoint == "protocol.sparql" and request.method == "POST":
+        return request.mimetype != "application/sparql-update" and "update" not in request.args and (
+            request.mimetype != "application/x-www-form-urlencoded" or "update" not in request.form
+        )
+    return False
+
+
+def install(app: Flask) -> None:
+    _configure_logging()
+    state = app.extensions["ssekg"]
+
+    @app.before_request
+    def start_timer() -> None:
+        g.started = time.monotonic()
+
+    @app.after_request
+    def finish(response: Response) -> Response:
+        if state.settings.cors and is_read_only():
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            response.headers["Access-Control-Expose-Headers"] = "Content-Type, X-SSEKG-Rows, X-SSEKG-Truncated"
+            if request.method == "OPTIONS":
+                response.headers["Access-Control-Allow-Methods"] = "GET, POST, HEAD, OPTIONS"
+                response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, Accept-Language"
+                response.headers["Access-Control-Max-Age"] = "86400"
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        seconds = time.monotonic() - g.get("started", time.monotonic())
+        route = request.url_rule.rule if request.url_rule else "(unmatched)"
+        state.metrics.observe(route, request.method, response.status_code, seconds)
+        record: dict[str, Any] = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "remote": request.remote_addr, "method": request.method,
+            "path": request.path, "route": route, "status": response.status_code,
+            "ms": round(seconds * 1000, 2), "bytes": response.calculate_content_length(),
+            "ua": request.headers.get("User-Agent", ""),
+        }
+        if "sparql_query" in g:
+            record["query_chars"] = len(g.sparql_query)
+        log.info(json.dumps(record, ensure_ascii=False))
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        response = Response(f"{exc.code} {exc.name}: {exc.description}\n", status=exc.code, mimetype="text/plain")
+        if exc.code == 405 and getattr(exc, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.route("/health")
+    def health() -> Any:
+        try:
+            with state.lock.shared():
+                state.store.ox.query("ASK { ?s ?p ?o }")
+            return jsonify({"status": "ok", "store": state.settings.store_dir if state.store.path else "memory"})
+        except Exception as exc:  # the store cannot be opened or read
+            return jsonify({"status": "error", "error": f"{type(exc).__name__}: {exc}"}), 503
+
+    @app.route("/metrics")
+    def metrics() -> Response:
+        m = state.metrics
+        lines = [
+            "# HELP ssekg_http_requests_total HTTP requests by route, method and status.",
+            "# TYPE ssekg_http_requests_total counter",
+        ]
+        for (route, method, status), n in sorted(m.requests.items()):
+            lines.append(f'ssekg_http_requests_total{{route="{_esc(route)}",method="{method}",status="{status}"}} {n}')
+        lines += [
+            "# HELP ssekg_http_request_duration_seconds Request latency by route.",
+            "# TYPE ssekg_http_request_duration_seconds histogram",
+        ]
+        for route, hist in sorted(m.latency.items()):
+            r = _esc(route)
+            for bound, count in zip(BUCKETS, hist):
+                lines.append(f'ssekg_http_request_duration_seconds_bucket{{route="{r}",le="{bound}"}} {count}')
+            lines.append(f'ssekg_http_request_duration_seconds_bucket{{route="{r}",le="+Inf"}} {hist[len(BUCKETS)]}')
+            lines.append(f'ssekg_http_request_duration_seconds_count{{route="{r}"}} {hist[len(BUCKETS)]}')
+            lines.append(f'ssekg_http_request_duration_seconds_sum{{route="{r}"}} {hist[len(BUCKETS) + 1]:.6f}')
+        lines += ["# HELP ssekg_sparql_queries_total SPARQL queries received.",
+                  "# TYPE ssekg_sparql_queries_total counter", f"ssekg_sparql_queries_total {m.queries}",
+                  "# HELP ssekg_sparql_query_errors_total SPARQL queries that failed, by kind.",
+                  "# TYPE ssekg_sparql_query_errors_total counter"]
+        for kind in sorted(set(m.query_errors) | {"syntax", "timeout", "evaluation", "refused", "not_acceptable"}):
+            lines.append(f'ssekg_sparql_query_errors_total{{kind="{kind}"}} {m.query_errors.get(kind, 0)}')
+        lines += ["# HELP ssekg_sparql_query_timeouts_total SPARQL queries stopped at the time limit.",
+                  "# TYPE ssekg_sparql_query_timeouts_total counter", f"ssekg_sparql_query_timeouts_total {m.timeouts}"]
+        retries = state._runner.retries if state._runner else 0
+        lines += ["# HELP ssekg_sparql_fork_retries_total Query processes killed and forked again because they could not read the store.",
+                  "# TYPE ssekg_sparql_fork_retries_total counter", f"ssekg_sparql_fork_retries_total {retries}"]
+        try:
+            triples = state.triple_count()
+            lines += ["# HELP ssekg_store_triples Triples in the default graph (the union of all graphs).",
+                      "# TYPE ssekg_store_triples gauge", f"ssekg_store_triples {triples}"]
+        except Exception:
+            pass
+        lines += ["# HELP ssekg_uptime_seconds Seconds since the server process started.",
+                  "# TYPE ssekg_uptime_seconds gauge", f"ssekg_uptime_seconds {time.time() - state.started:.0f}"]
+        return Response("\n".join(lines) + "\n", content_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+def _esc(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")

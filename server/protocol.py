@@ -1,0 +1,382 @@
+"""The SPARQL 1.1 Protocol (/sparql), the Graph Store HTTP Protocol (/store) and report upload (/ingest)."""
+
+from __future__ import annotations
+
+import hmac
+import re
+import uuid
+from typing import Any
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
+
+from ssekg.store import from_ox
+
+from . import formats
+from .executor import QueryFailed
+from .sparqltext import TextError, check_service, inject_using, tokens
+
+bp = Blueprint("protocol", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+
+#: appended to every SPARQL Update, in the same request: keep the default graph the union of the named graphs
+RESYNC = (
+    "DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } } ;\n"
+    "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER NOT EXISTS { ?s ?p ?o } }"
+)
+
+
+def state():
+    return current_app.extensions["ssekg"]
+
+
+def text_error(status: int, message: str, **headers: str) -> Response:
+    response = Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
+    for name, value in headers.items():
+        response.headers[name.replace("_", "-")] = value
+    return response
+
+
+def public_root() -> str:
+    public = state().settings.public_url
+    return (public.rstrip("/") + "/") if public else request.url_root
+
+
+def endpoint_url() -> str:
+    return public_root() + "sparql"
+
+
+def wants_html() -> bool:
+    """True when the client names HTML explicitly (a browser), and prefers it to every RDF or results type."""
+    explicit = {value.split(";")[0].strip().lower(): q for value, q in request.accept_mimetypes}
+    html = max(explicit.get("text/html", 0), explicit.get("application/xhtml+xml", 0))
+    if html <= 0:
+        return False
+    others = [q for mime, q in explicit.items() if mime not in {"text/html", "application/xhtml+xml", "*/*"}
+              and not mime.endswith("/*") and mime not in {"application/xml"}]
+    return html >= max(others, default=0)
+
+
+def check_token() -> Response | None:
+    """None if the request carries the update token; else the 401/403 response."""
+    token = state().settings.update_token
+    if not token:
+        return text_error(403, "writes are disabled on this server: no update_token is configured")
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return text_error(401, "this operation needs `Authorization: Bearer <token>`", WWW_Authenticate='Bearer realm="ssekg"')
+    if not hmac.compare_digest(header[7:].strip().encode(), str(token).encode()):
+        return text_error(403, "the bearer token is not the update token")
+    return None
+
+
+def utf8_body() -> str | Response:
+    charset = request.mimetype_params.get("charset")
+    if charset and charset.lower().replace("_", "-") not in {"utf-8", "utf8"}:
+        return text_error(415, f"only UTF-8 is accepted, not charset={charset}")
+    try:
+        return request.get_data(cache=True).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return text_error(400, f"the request body is not UTF-8: {exc}")
+
+
+def too_large() -> Response | None:
+    limit = state().settings.max_request_bytes
+    if request.content_length is not None and request.content_length > limit:
+        return text_error(413, f"the request body is larger than {limit} bytes (max_request_bytes)")
+    if len(request.query_string) > limit:
+        return text_error(414, f"the request's query string is longer than {limit} bytes (max_request_bytes)")
+    return None
+
+
+# --------------------------------------------------------------------------------------------------------------
+@bp.route("/sparql", methods=["GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"])
+@bp.route("/sparql/", methods=["GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"])
+def sparql() -> Any:
+    if request.method not in {"GET", "POST", "HEAD", "OPTIONS"}:
+        return text_error(405, "the SPARQL endpoint takes GET and POST", Allow="GET, POST, HEAD, OPTIONS")
+    if request.method == "OPTIONS":
+        return Response(status=204)
+    refused = too_large()
+    if refused:
+        return refused
+    params = request.args
+    queries, updates = params.getlist("query"), params.getlist("update")
+    if request.method in {"GET", "HEAD"}:
+        if updates:
+            return text_error(405, "SPARQL Update must be sent with POST", Allow="POST")
+        if not queries:
+            if wants_html():
+                return render_template("yasgui.html", **ui_context())
+            from .describe import service_description
+
+            return service_description()
+        if len(queries) > 1:
+            return text_error(400, "give exactly one `query` parameter")
+        return run_query(queries[0], params)
+    # POST
+    mimetype = request.mimetype
+    if mimetype == FORM:
+        form = request.form
+        queries = queries + form.getlist("query")
+        updates = updates + form.getlist("update")
+        merged = params.copy()
+        for key, values in form.lists():
+            merged.setlist(key, merged.getlist(key) + values)
+        if len(queries) + len(updates) != 1:
+            return text_error(400, "give exactly one `query` or one `update` parameter")
+        if queries:
+            return run_query(queries[0], merged)
+        return run_update(updates[0], merged)
+    if mimetype in {QUERY_TYPE, UPDATE_TYPE}:
+        if queries or updates:
+            return text_error(400, "the query is in the body: do not also give a `query` or `update` parameter")
+        body = utf8_body()
+        if isinstance(body, Response):
+            return body
+        return run_query(body, params) if mimetype == QUERY_TYPE else run_update(body, params)
+    if not mimetype:
+        return text_error(415, "POST needs a Content-Type: application/x-www-form-urlencoded, "
+                          f"{QUERY_TYPE} or {UPDATE_TYPE}")
+    return text_error(415, f"unsupported Content-Type {mimetype}; use {FORM}, {QUERY_TYPE} or {UPDATE_TYPE}")
+
+
+def dataset_options(params: Any, prefix: str = "") -> dict[str, Any]:
+    default = params.getlist(f"{prefix}default-graph-uri")
+    named = params.getlist(f"{prefix}named-graph-uri")
+    options: dict[str, Any] = {}
+    if default or named:
+        options["default_graph"] = [ox.NamedNode(iri) for iri in default]
+        options["named_graphs"] = [ox.NamedNode(iri) for iri in named]
+    return options
+
+
+def run_query(query: str, params: Any) -> Response:
+    st = state()
+    try:
+        check_service(query, st.settings.service_allow)
+    except TextError as exc:
+        st.metrics.query_error("refused")
+        return text_error(400, str(exc))
+    try:
+        options = dataset_options(params)
+    except ValueError as exc:
+        return text_error(400, f"bad graph IRI: {exc}")
+    options["base_iri"] = endpoint_url()
+    accept = request.accept_mimetypes
+    accept_present = bool(request.headers.get("Accept"))
+    format_param = params.get("format") or params.get("output")
+
+    def choose(kind: str):
+        return formats.choose(kind, accept, accept_present, format_param)
+
+    st.metrics.queries += 1
+    g.sparql_query = query
+    try:
+        answer = st.runner.run(query, options, choose)
+    except QueryFailed as exc:
+        st.metrics.query_error(exc.kind)
+        if exc.kind == "syntax":
+            return text_error(400, f"SPARQL syntax error: {exc.message}")
+        if exc.kind == "timeout":
+            return text_error(503, exc.message, Retry_After="5")
+        if exc.kind == "not_acceptable":
+            offers = formats.offered(exc.result_kind or "solutions")
+            return text_error(406, "none of the requested formats is offered for this result; offered: "
+                              + ", ".join(offers))
+        return text_error(500, f"the query failed: {exc.message}")
+    response = Response(answer.body, status=200, content_type=formats.content_type(answer.mimetype))
+    response.headers["Vary"] = "Accept"
+    response.headers["X-SSEKG-Rows"] = str(answer.rows)
+    if answer.truncated:
+        response.headers["X-SSEKG-Truncated"] = f"true; max_rows={st.settings.max_rows}"
+    if answer.mimetype == "text/csv" and request.method == "GET" and params.get("format"):
+        response.headers["Content-Disposition"] = 'inline; filename="results.csv"'
+    return response
+
+
+def has_operations(update: str) -> bool:
+    return any(kind == "word" and value not in {"PREFIX", "BASE"} for kind, value, _, depth in tokens(update)
+               if depth == 0)
+
+
+def ends_open(update: str) -> bool:
+    """True when the update ends with ';' (possibly followed by PREFIX/BASE): RESYNC then needs no ';'."""
+    last = None
+    for kind, value, _, depth in tokens(update):
+        if depth == 0 and not (kind == "word" and value in {"PREFIX", "BASE"}) and kind != "iri":
+            last = kind
+    return last == "semi"
+
+
+def run_update(update: str, params: Any) -> Response:
+    denied = check_token()
+    if denied:
+        return denied
+    st = state()
+    try:
+        check_service(update, st.settings.service_allow, update=True)
+        update = inject_using(update, params.getlist("using-graph-uri"), params.getlist("using-named-graph-uri"))
+    except TextError as exc:
+        return text_error(400, str(exc))
+    full = update
+    if has_operations(update):
+        full = update + "\n" + ("" if ends_open(update) else ";\n") + RESYNC
+    with st.write_lock:
+        try:
+            st.locked_store().ox.update(full, base_iri=endpoint_url(), prefixes=st.prefixes)
+        except SyntaxError as exc:
+            return text_error(400, f"SPARQL Update syntax error: {exc}")
+        except Exception as exc:
+            return text_error(500, f"the update failed: {type(exc).__name__}: {exc}")
+    return Response(status=204)
+
+
+# --------------------------------------------------------------------------------------------------------------
+def default_graph_iri() -> str:
+    return f"{state().base}graph/default"
+
+
+@bp.route("/store", methods=["GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"])
+@bp.route("/store/<path:rest>", methods=["GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"])
+def graph_store(rest: str | None = None) -> Any:
+    st = state()
+    if request.method == "OPTIONS":
+        return Response(status=204)
+    refused = too_large()
+    if refused:
+        return refused
+    if rest is not None:
+        target: str | None = public_root() + "store/" + rest
+        if "graph" in request.args or "default" in request.args:
+            return text_error(400, "a graph named by the request path takes no `graph` or `default` parameter")
+    elif "default" in request.args:
+        if "graph" in request.args:
+            return text_error(400, "give `graph` or `default`, not both")
+        target = None  # the default graph
+    elif "graph" in request.args:
+        graphs = request.args.getlist("graph")
+        if len(graphs) != 1:
+            return text_error(400, "give exactly one `graph` parameter")
+        target = graphs[0]
+        try:
+            ox.NamedNode(target)
+        except ValueError as exc:
+            return text_error(400, f"bad graph IRI: {exc}")
+    elif request.method == "POST":
+        target = public_root() + "store/" + uuid.uuid4().hex
+        return gsp_write(target, create=True)
+    else:
+        return text_error(400, "name a graph: ?graph=<IRI>, ?default, or a path under /store/")
+    if request.method in {"GET", "HEAD"}:
+        return gsp_get(target)
+    return gsp_write(target)
+
+
+def gsp_get(target: str | None) -> Response:
+    st = state()
+    chosen = formats.choose("graph", request.accept_mimetypes, bool(request.headers.get("Accept")),
+                            request.args.get("format"))
+    if chosen is None:
+        return text_error(406, "offered: " + ", ".join(formats.offered("graph")))
+    with st.lock.shared():
+        if target is not None and not st.store.has_graph(target):
+            return text_error(404, f"no graph <{target}> in the store")
+        graph = ox.DefaultGraph() if target is None else ox.NamedNode(target)
+        triples = [q.triple for q in st.store.ox.quads_for_pattern(None, None, None, graph)]
+    prefixes = st.prefixes if chosen[1] in {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG} else None
+    body = ox.serialize(triples, format=chosen[1], prefixes=prefixes)
+    response = Response(body if request.method == "GET" else b"", content_type=formats.content_type(chosen[0]))
+    if request.method == "HEAD":
+        response.headers["Content-Length"] = str(len(body))
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def parse_rdf(data: bytes, mimetype: str, filename: str | None, base_iri: str) -> list[Any]:
+    fmt = ox.RdfFormat.from_media_type(mimetype) if mimetype else None
+    if fmt is None and filename and "." in filename:
+        fmt = ox.RdfFormat.from_extension(filename.rsplit(".", 1)[1])
+    if fmt is None:
+        raise ValueError(f"unsupported RDF media type {mimetype or '(none)'}")
+    return [(from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)) for q in ox.parse(data, format=fmt, base_iri=base_iri)]
+
+
+def gsp_write(target: str | None, create: bool = False) -> Response:
+    denied = check_token()
+    if denied:
+        return denied
+    st = state()
+    name = default_graph_iri() if target is None else target
+    new_triples: list[Any] = []
+    if request.method in {"PUT", "POST"}:
+        try:
+            if request.mimetype == "multipart/form-data":
+                for part in request.files.values():
+                    new_triples += parse_rdf(part.read(), part.mimetype, part.filename, name)
+            else:
+                new_triples = parse_rdf(request.get_data(), request.mimetype, None, name)
+        except (SyntaxError, ValueError) as exc:
+            return text_error(400, f"cannot read the RDF payload: {exc}")
+    with st.write_lock:
+        store = st.locked_store()
+        existed = store.has_graph(name)
+        if request.method == "DELETE":
+            if not existed:
+                return text_error(404, f"no graph <{name}> in the store")
+            store.replace_graphs({name: []})
+            return Response(status=204)
+        if request.method == "POST" and existed:
+            with st.lock.shared():
+                new_triples = list(st.store.graph_triples(name)) + new_triples
+        if not new_triples and request.method == "PUT":
+            # an empty graph cannot be stored in a quad store: PUT of nothing clears it
+            store.replace_graphs({name: []})
+        else:
+            store.replace_graphs({name: new_triples})
+    response = Response(status=201 if (create or not existed) else 204)
+    if create:
+        response.headers["Location"] = name
+    return response
+
+
+# --------------------------------------------------------------------------------------------------------------
+@bp.route("/ingest", methods=["POST"])
+def ingest() -> Any:
+    """Ingest one card or report while serving: `POST /ingest?filename=x.yaml` (or multipart `file`), token needed."""
+    denied = check_token()
+    if denied:
+        return denied
+    refused = too_large()
+    if refused:
+        return refused
+    if request.mimetype == "multipart/form-data":
+        part = request.files.get("file") or next(iter(request.files.values()), None)
+        if part is None:
+            return text_error(400, "send the file as the multipart part `file`")
+        data, filename = part.read(), request.args.get("filename") or part.filename or ""
+    else:
+        data, filename = request.get_data(), request.args.get("filename", "")
+    if not filename:
+        return text_error(400, "say the file's name (its suffix tells a card from a report): ?filename=report.yaml")
+    filename = re.sub(r"[^\w.\-]", "_", filename.rsplit("/", 1)[-1])
+    from ssekg.ingest.pipeline import ingest_bytes
+
+    st = state()
+    with st.write_lock:
+        outcome = ingest_bytes(st.locked_store(), data, filename)
+    body = {
+        "source": outcome.source, "accepted": outcome.accepted, "key": outcome.key,
+        "asserted": outcome.asserted, "inferred": outcome.inferred, "reason": outcome.reason,
+        "problems": [str(p) for p in getattr(outcome, "problems", [])],
+    }
+    return jsonify(body), (200 if outcome.accepted else 422)
+
+
+def ui_context() -> dict[str, Any]:
+    from .ui import named_queries, YASGUI_VERSION
+
+    return {"queries": named_queries(), "yasgui_version": YASGUI_VERSION, "endpoint": endpoint_url()}

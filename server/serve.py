@@ -1,0 +1,81 @@
+"""`ssekg serve`: the Flask app under gunicorn (threads in one worker process: the store admits one writer)."""
+
+from __future__ import annotations
+
+import gc
+import sys
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from ssekg.errors import StoreError
+from ssekg.settings import Settings
+from ssekg.store import Store
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, app: Any, options: dict[str, Any]):
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return self.application
+
+
+def gunicorn_options(settings: Settings) -> dict[str, Any]:
+    address = f"http://{settings.host}:{settings.port}/"
+
+    def when_ready(server: Any) -> None:
+        print(f"ssekg serving {settings.store_dir} at {address} (SPARQL endpoint {address}sparql)", flush=True)
+
+    def post_worker_init(worker: Any) -> None:
+        # open the store now, in the worker, so a locked store fails at start and not at the first request
+        worker.wsgi.extensions["ssekg"].store  # noqa: B018
+
+    return {
+        "bind": f"{settings.host}:{settings.port}",
+        "workers": 1,
+        "threads": max(1, int(settings.threads)),
+        "worker_class": "gthread",
+        # the worker's heartbeat comes from its main thread; queries are stopped at query_timeout anyway
+        "timeout": max(30, int(settings.query_timeout * 2) + 10),
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "limit_request_line": 0,  # long GET queries: max_request_bytes is enforced by the app
+        "limit_request_field_size": 16384,
+        "accesslog": None,  # the app writes structured access logs itself
+        "errorlog": "-",
+        "loglevel": "warning",
+        "when_ready": when_ready,
+        "post_worker_init": post_worker_init,
+        "proc_name": "ssekg-serve",
+    }
+
+
+def run(settings: Settings) -> None:
+    """Serve until SIGTERM or SIGINT; raises StoreError if the store is open in another process."""
+    if int(settings.workers) != 1:
+        print(
+            f"ssekg serve: workers={settings.workers} ignored: the embedded store can be opened by one process "
+            f"only, so the server runs 1 worker with {settings.threads} threads",
+            file=sys.stderr,
+        )
+    # fail early, with the store's own message, if another process holds the store
+    probe = Store.open(settings.store_dir, settings.base)
+    probe.close()
+    del probe
+    gc.collect()
+
+    from . import create_app
+
+    app = create_app(settings)
+    try:
+        _Gunicorn(app, gunicorn_options(settings)).run()
+    except SystemExit as exc:
+        if exc.code not in (0, None):
+            raise StoreError(f"the server stopped with status {exc.code} (see the messages above)") from None

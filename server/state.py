@@ -1,0 +1,124 @@
+"""Per-process server state: the settings, the store (opened lazily, once), its lock, the query runner, metrics."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from typing import Any
+
+import pyoxigraph as ox
+
+from ssekg.namespaces import prefixes_for
+from ssekg.store import Store
+
+from .executor import QueryRunner, RWLock
+
+#: upper bounds of the latency histogram, seconds
+BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+WRITE_METHODS = {
+    "update", "add", "extend", "bulk_extend", "bulk_load", "load", "remove", "clear", "clear_graph",
+    "remove_graph", "add_graph", "optimize",
+}
+
+
+class LockedOx:
+    """A pyoxigraph store whose writes take the exclusive side of the server's lock (so no fork sees half a write)."""
+
+    def __init__(self, oxstore: ox.Store, state: "ServerState"):
+        self._ox = oxstore
+        self._state = state
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._ox, name)
+        if name in WRITE_METHODS:
+            def locked(*args: Any, **kwargs: Any) -> Any:
+                with self._state.lock.exclusive():
+                    try:
+                        return attr(*args, **kwargs)
+                    finally:
+                        self._state.changed()
+            return locked
+        return attr
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.requests: dict[tuple[str, str, int], int] = defaultdict(int)
+        self.latency: dict[str, list[float]] = defaultdict(lambda: [0.0] * (len(BUCKETS) + 2))
+        self.query_errors: dict[str, int] = defaultdict(int)
+        self.timeouts = 0
+        self.queries = 0
+
+    def observe(self, route: str, method: str, status: int, seconds: float) -> None:
+        with self._lock:
+            self.requests[(route, method, status)] += 1
+            hist = self.latency[route]
+            for i, bound in enumerate(BUCKETS):
+                if seconds <= bound:
+                    hist[i] += 1
+            hist[len(BUCKETS)] += 1  # count (+Inf)
+            hist[len(BUCKETS) + 1] += seconds  # sum
+
+    def query_error(self, kind: str) -> None:
+        with self._lock:
+            self.query_errors[kind] += 1
+            if kind == "timeout":
+                self.timeouts += 1
+
+
+class ServerState:
+    def __init__(self, settings: Any, store: Store | None = None):
+        self.settings = settings
+        self.base = settings.base
+        self.prefixes = prefixes_for(self.base)
+        self.lock = RWLock()
+        self.write_lock = threading.Lock()  # one write (update, GSP write, ingest) at a time
+        self._open_lock = threading.Lock()
+        self._store = store
+        self._runner: QueryRunner | None = None
+        self.metrics = Metrics()
+        self.generation = 0  # bumped on every write: caches (VoID, dump, triple count) key on it
+        self._cache: dict[str, tuple[int, Any]] = {}
+        self.started = time.time()
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            with self._open_lock:
+                if self._store is None:
+                    self._store = Store.open(self.settings.store_dir, self.base)
+        return self._store
+
+    def locked_store(self) -> Store:
+        """A Store sharing our pyoxigraph store, whose writes take the lock: what the ingest pipeline gets."""
+        inner = self.store
+        return Store(LockedOx(inner.ox, self), inner.base, inner.path)  # type: ignore[arg-type]
+
+    @property
+    def runner(self) -> QueryRunner:
+        if self._runner is None:
+            self._runner = QueryRunner(
+                self.store, self.lock, self.settings.query_timeout, self.settings.max_rows, self.prefixes
+            )
+        return self._runner
+
+    def changed(self) -> None:
+        self.generation += 1
+
+    def cached(self, name: str, compute: Any) -> Any:
+        hit = self._cache.get(name)
+        if hit and hit[0] == self.generation:
+            return hit[1]
+        generation = self.generation
+        value = compute()
+        self._cache[name] = (generation, value)
+        return value
+
+    def triple_count(self) -> int:
+        def count() -> int:
+            with self.lock.shared():
+                return sum(1 for _ in self.store.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        return self.cached("triples", count)

@@ -1,0 +1,118 @@
+"""Headless Chromium against a live `ssekg serve`: the query UI runs a named query and shows its rows; the
+example's event page shows the Arabic labels right-to-left; no page requests anything outside the server.
+
+Needs Debian's chromium and chromium-driver (scripts/install-system-deps.sh) and selenium (the test extra).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.slow
+webdriver = pytest.importorskip("selenium.webdriver")
+
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    if not Path(CHROMEDRIVER).exists() or not (shutil.which("chromium") or Path("/usr/bin/chromium").exists()):
+        pytest.skip("headless Chromium is not installed: run scripts/install-system-deps.sh")
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def requested_urls(driver) -> list[str]:
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+def outside(urls: list[str], server) -> list[str]:
+    host = urlsplit(server.url).netloc
+    return [u for u in urls if urlsplit(u).scheme in {"http", "https", "ws", "wss"} and urlsplit(u).netloc != host]
+
+
+def wait_for(predicate, timeout=20.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError("timed out waiting for the page")
+
+
+def test_query_ui_runs_a_named_query(browser, live_server):
+    browser.get_log("performance")
+    browser.get(live_server.url + "/")
+    wait_for(lambda: browser.execute_script("return !!(window.ssekg && window.ssekg.yasgui)"))
+    names = browser.execute_script("return window.ssekg.queries.map(q => q.name)")
+    assert "event-countries" in names
+    # open the named query's tab and run it, as a user would with the Run button
+    browser.execute_script("""
+        const y = window.ssekg.yasgui;
+        const id = window.ssekg.tabs['event-countries'];
+        y.selectTabId(id);
+        const tab = y.getTab(id);
+        tab.getYasqe().query();
+    """)
+    rows = wait_for(lambda: browser.execute_script(
+        "const t = document.querySelector('.tabPanel.active .dataTable, .tabPanel.active table tbody');"
+        "return t ? t.querySelectorAll('tr').length : 0"), timeout=30)
+    assert rows >= 4  # the example event has four participating countries
+    text = browser.execute_script("return document.querySelector('.tabPanel.active .yasr').innerText")
+    assert "country/SN" in text or "SN" in text
+    assert outside(requested_urls(browser), live_server) == []
+
+
+def test_event_page_arabic_right_to_left(browser, live_server):
+    browser.get_log("performance")
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {"Accept-Language": "ar"}})
+    try:
+        browser.get(live_server.url + "/id/event/b58c0e223362c3bb-1")
+        title = browser.find_element("id", "title")
+        assert title.text == "الورشة الإقليمية للشركاء"
+        assert browser.execute_script("return getComputedStyle(document.getElementById('title')).direction") == "rtl"
+        assert browser.execute_script("return document.documentElement.dir") == "rtl"
+        arabic = browser.execute_script(
+            "return [...document.querySelectorAll('[lang=ar]')].map(e => getComputedStyle(e).direction)")
+        assert arabic and set(arabic) == {"rtl"}
+        assert outside(requested_urls(browser), live_server) == []
+    finally:
+        browser.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {}})
+
+
+def test_script_in_data_never_runs(browser, live_server, token):
+    import requests
+
+    data = ('<https://w3id.org/ssekg/id/event/xss> <http://www.w3.org/2000/01/rdf-schema#label> '
+            '"<script>window.pwned=1</script><img src=x onerror=\\"window.pwned=2\\">"@en .')
+    r = requests.put(live_server.url + "/store", params={"graph": "http://ex/xss"}, data=data.encode(),
+                     headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {token}"})
+    assert r.status_code in (201, 204)
+    browser.get(live_server.url + "/id/event/xss")
+    assert browser.execute_script("return window.pwned === undefined")
+    assert "<script>window.pwned=1</script>" in browser.find_element("id", "title").text
