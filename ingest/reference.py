@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
@@ -31,9 +31,9 @@ class Reference:
     known: frozenset[str]  # every reference triple and its closure (triple_key form): never repeated per report
     version: str
 
-    @property
+    @cached_property
     def for_shapes(self) -> Graph:
-        """What SHACL needs to see beside a report: the schemes and the countries (sh:class, sh:in…)."""
+        """What SHACL needs to see beside a report: the schemes and the countries (sh:class, sh:in…); built once."""
         return _union(self.graphs["schemes"], self.graphs["countries"], self.graphs["ontology"])
 
 

@@ -154,10 +154,13 @@ def test_pip_install_from_another_directory_carries_the_data_files(tmp_path):
     (wheel,) = wheel_dir.glob("ssekg-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     for expected in ("ssekg/ontology/ssekg.ttl", "ssekg/shapes/ssekg-shapes.ttl", "ssekg/ingest/card.schema.json",
-                     "ssekg/queries/event-countries.rq", "ssekg/ontology/schemes/challenges.ttl"):
+                     "ssekg/queries/event-countries.rq", "ssekg/ontology/schemes/challenges.ttl",
+                     "ssekg/ingest/data/cities.tsv", "ssekg/server/templates/resource.html", "ssekg/server/static/ui.js",
+                     "ssekg/ingest/extract/__init__.py"):
         assert expected in names
+    assert any(n.startswith("ssekg/server/static/vendor/yasgui-") and n.endswith(".js") for n in names)
     venv = linked_venv(tmp_path / "venv")
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--no-deps", "-q", str(wheel)],
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--no-deps", "--ignore-installed", "-q", str(wheel)],
                    check=True, capture_output=True, cwd=tmp_path)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
