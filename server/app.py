@@ -20,10 +20,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["ssekg"] = ServerState(settings, store)
 
-    from . import describe, ld, ops, protocol
+    from . import compare, describe, ld, ops, protocol, queries
 
     app.register_blueprint(protocol.bp)
     app.register_blueprint(describe.bp)
     app.register_blueprint(ld.bp)
+    app.register_blueprint(queries.bp)
+    app.register_blueprint(compare.bp)
     ops.install(app)
     return app

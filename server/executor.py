@@ -136,7 +136,13 @@ def solutions_json(variables: list[str], rows: list[Any]) -> bytes:
 def evaluate(
     store: ox.Store, query: str, options: dict[str, Any], choose: Chooser, max_rows: int, prefixes: dict[str, str]
 ) -> tuple[str, str, bytes, int, bool]:
-    """Evaluate and serialise one query (in the child). Returns kind, mimetype, body, rows, truncated."""
+    """Evaluate and serialise one query (in the child). Returns kind, mimetype, body, rows, truncated.
+
+    ``options`` go to ``Store.query`` (``substitutions``, ``default_graph`` …), except ``hidden_columns``: solution
+    variables left out of the answer (a named query's parameters, which it projects only to have them substituted).
+    """
+    options = dict(options)
+    hidden = set(options.pop("hidden_columns", ()))
     result = store.query(query, prefixes=prefixes, **options)
     if isinstance(result, ox.QueryBoolean):
         chosen = choose("boolean")
@@ -147,7 +153,7 @@ def evaluate(
         chosen = choose("solutions")
         if chosen is None:
             raise QueryFailed("not_acceptable", "", "solutions")
-        variables = [v.value for v in result.variables]
+        variables = [v.value for v in result.variables if v.value not in hidden]
         rows = list(itertools.islice(result, max_rows + 1))
         truncated = len(rows) > max_rows
         rows = rows[:max_rows]

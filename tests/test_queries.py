@@ -562,3 +562,58 @@ def test_reingesting_the_corpus_changes_no_answer(store):
     before = {name: table(store, name) for name in ("challenges-by-country", "speakers", "country-pairs", "programmes")}
     assert all(o.accepted for o in ingest_paths(store, [CORPUS]))
     assert {name: table(store, name) for name in before} == before
+
+
+# -- years and event type (from, to, eventType): the filters of the comparison page ------------------------------
+def test_matrices_by_years_and_event_type(store):
+    since_2025 = table(store, "challenges-by-country", **{"from": "2025"})
+    assert compact(since_2025, "country", "category", "statements", "events") == [
+        ("MA", "access-to-finance", "2", "2"),
+        ("MA", "legal-and-policy-framework", "1", "1"),
+        ("MA", "market-access", "1", "1"),
+        ("SN", "access-to-finance", "2", "1"),
+        ("SN", "digitalisation", "1", "1"),
+        ("SN", "financial-sustainability", "1", "1"),
+        ("TN", "legal-and-policy-framework", "1", "1"),  # E4's date is only "2025"
+        ("TN", "market-access", "1", "1"),
+    ]  # E3 (ML, 2024-11-20) is left out
+    until_2024 = table(store, "challenges-by-country", dimension="speaker", to="2024")
+    assert compact(until_2024, "country", "category", "statements", "events") == [
+        ("ML", "gender-and-youth-inclusion", "1", "1"),
+        ("SN", "access-to-finance", "1", "1"),
+    ]
+    forums = table(store, "challenges-by-country", eventType="forum")
+    assert compact(forums, "country", "category", "statements", "events") == [
+        ("MA", "access-to-finance", "2", "2"),  # E1 and E5
+        ("MA", "legal-and-policy-framework", "1", "1"),
+        ("MA", "market-access", "1", "1"),
+    ]
+    assert table(store, "challenges-by-country", **{"from": "2025", "to": "2025", "eventType": "event-type/conference"}) == \
+        [r for r in since_2025 if short(r["country"]) == "SN"]
+    webinars = table(store, "proposals-by-country", dimension="speaker", eventType="webinar")
+    assert compact(webinars, "country", "category", "statements", "events") == [("SN", "innovative-finance", "1", "1")]
+    assert table(store, "proposals-by-country", **{"from": "2026"}) == []
+    assert table(store, "proposals-by-country", eventType="no-such-type") == []
+    with pytest.raises(QueryError, match="integer"):
+        run_named(store, "challenges-by-country", {"from": "last year"})
+
+
+def test_cells_and_pairs_by_years_and_event_type(store, keys):
+    r2 = keys["r2"]
+    cell = dict(country="SN", category="innovative-finance", kind="proposal", dimension="speaker")
+    assert [r["statement"] for r in table(store, "statements-in-cell", **cell, **{"from": "2025"})] == [
+        f"{B}proposal/{r2}-1-1", f"{B}proposal/{r2}-2-1"
+    ]
+    assert [r["statement"] for r in table(store, "statements-in-cell", **cell, eventType="webinar")] == [f"{B}proposal/{r2}-2-1"]
+    filters = [{"from": "2025"}, {"to": "2024"}, {"eventType": "forum"}, {"from": "2025", "eventType": "conference"}]
+    for kind in ("challenge", "proposal"):
+        for extra in filters:
+            for c in table(store, f"{kind}s-by-country", dimension="host", **extra):
+                rows = table(store, "statements-in-cell", country=short(c["country"]), category=c["category"],
+                             kind=kind, dimension="host", **extra)
+                assert len(rows) == int(c["statements"]) and len({r["event"] for r in rows}) == int(c["events"])
+    forums = table(store, "country-pairs", eventType="forum")
+    assert compact(forums, "country1", "country2", "events") == [("MA", "SN", "2"), ("MA", "TN", "2"), ("SN", "TN", "2")]
+    until_2024 = table(store, "country-pairs", to="2024")
+    assert compact(until_2024, "country1", "country2", "events") == [("BE", "ML", "1"), ("BE", "SN", "1"), ("ML", "SN", "1")]
+    assert columns(store, "country-pairs", eventType="forum") == ["country1", "country1Label", "country2", "country2Label", "events"]

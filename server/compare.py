@@ -1,0 +1,126 @@
+"""The comparison page (/compare): the country × category matrix as a heatmap, the statements behind a cell, and
+the co-participation of countries, in the reader's language (ar, fr, en; right-to-left for Arabic).
+
+The page is static HTML plus ``static/compare.js``, which asks this server's named queries over HTTP
+(``/queries/challenges-by-country.json`` …, so the executor's limits apply) and draws with the vendored Apache
+ECharts (``static/vendor/echarts-VERSION``). Nothing is requested from any other host; every text from the data
+is put into the page as text (``textContent``) or escaped before it reaches an ECharts tooltip.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, render_template, request, url_for
+
+from .ld import LANGS, reader_language
+
+bp = Blueprint("compare", __name__)
+
+ECHARTS_VERSION = "6.1.0"
+
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Compare countries", "ontology": "Ontology", "kind": "Statements", "challenge": "Challenges",
+        "proposal": "Proposals", "dimension": "Country of", "host": "the event's host", "speaker": "the speaker",
+        "from": "From year", "to": "to year", "eventType": "Event type", "all": "all", "apply": "Show",
+        "matrix": "Statements per country and category", "pairs": "Countries taking part in events together",
+        "country": "Country", "category": "Category", "statements": "statements", "events": "events",
+        "cell_hint": "Choose a cell of the matrix to list the statements behind it.", "cell": "Statements behind the cell",
+        "event": "Event", "speaker_label": "Speaker", "report": "Report", "source": "source", "statement": "statement",
+        "png": "Download PNG", "svg": "Download SVG", "empty": "No statements for these filters.",
+        "loading": "Loading…", "error": "The data could not be loaded", "table": "The matrix as a table",
+        "pairs_table": "The pairs as a table", "with": "with", "unattributed": "no speaker named",
+        "language": "Language", "csv": "Data as CSV", "queries": "Queries", "compare": "Compare",
+    },
+    "fr": {
+        "title": "Comparer les pays", "ontology": "Ontologie", "kind": "Énoncés", "challenge": "Défis",
+        "proposal": "Propositions", "dimension": "Pays", "host": "hôte de l'événement", "speaker": "de l'intervenant",
+        "from": "De l'année", "to": "à l'année", "eventType": "Type d'événement", "all": "tous", "apply": "Afficher",
+        "matrix": "Énoncés par pays et catégorie", "pairs": "Pays qui participent ensemble aux événements",
+        "country": "Pays", "category": "Catégorie", "statements": "énoncés", "events": "événements",
+        "cell_hint": "Choisissez une case de la matrice pour lister les énoncés qui la composent.",
+        "cell": "Énoncés de la case", "event": "Événement", "speaker_label": "Intervenant", "report": "Rapport",
+        "source": "source", "statement": "énoncé", "png": "Télécharger en PNG", "svg": "Télécharger en SVG",
+        "empty": "Aucun énoncé pour ces filtres.", "loading": "Chargement…",
+        "error": "Les données n'ont pas pu être chargées", "table": "La matrice sous forme de tableau",
+        "pairs_table": "Les paires sous forme de tableau", "with": "avec", "unattributed": "aucun intervenant nommé",
+        "language": "Langue", "csv": "Données en CSV", "queries": "Requêtes", "compare": "Comparer",
+    },
+    "ar": {
+        "title": "مقارنة البلدان", "ontology": "الأنطولوجيا", "kind": "البيانات", "challenge": "التحديات",
+        "proposal": "المقترحات", "dimension": "بلد", "host": "مضيف الفعالية", "speaker": "المتحدث",
+        "from": "من سنة", "to": "إلى سنة", "eventType": "نوع الفعالية", "all": "الكل", "apply": "عرض",
+        "matrix": "البيانات حسب البلد والفئة", "pairs": "البلدان المشاركة معا في الفعاليات",
+        "country": "البلد", "category": "الفئة", "statements": "بيانات", "events": "فعاليات",
+        "cell_hint": "اختر خانة من المصفوفة لعرض البيانات التي تقف وراءها.", "cell": "البيانات وراء الخانة",
+        "event": "الفعالية", "speaker_label": "المتحدث", "report": "التقرير", "source": "المصدر",
+        "statement": "البيان", "png": "تنزيل PNG", "svg": "تنزيل SVG", "empty": "لا توجد بيانات لهذه المرشحات.",
+        "loading": "جار التحميل…", "error": "تعذر تحميل البيانات", "table": "المصفوفة في جدول",
+        "pairs_table": "الأزواج في جدول", "with": "مع", "unattributed": "لم يُذكر متحدث", "language": "اللغة",
+        "csv": "البيانات بصيغة CSV", "queries": "الاستعلامات", "compare": "مقارنة",
+    },
+}
+LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
+
+
+def state():
+    return current_app.extensions["ssekg"]
+
+
+def filter_choices(lang: str) -> tuple[list[dict[str, str]], list[int]]:
+    """The event types events have (with labels in ``lang``) and the years of the events' start dates."""
+    st = state()
+    types_query = """
+        SELECT ?type (COALESCE(MIN(?l1), MIN(?l2), STR(?type)) AS ?label) ?lang WHERE {
+          ?event a sse:Event ; sse:eventType ?type .
+          OPTIONAL { ?type skos:prefLabel ?l1 FILTER (langMatches(lang(?l1), ?lang)) }
+          OPTIONAL { ?type skos:prefLabel ?l2 }
+        } GROUP BY ?type ?lang"""
+    years_query = "SELECT DISTINCT (YEAR(?start) AS ?year) WHERE { ?event a sse:Event ; schema:startDate ?start }"
+    import pyoxigraph as ox
+
+    types: list[dict[str, str]] = []
+    years: set[int] = set()
+    try:
+        with st.lock.shared():
+            for row in st.store.ox.query(types_query, prefixes=st.prefixes,
+                                         substitutions={ox.Variable("lang"): ox.Literal(lang)}):
+                iri = row["type"].value
+                types.append({"iri": iri, "notation": iri.rstrip("/").rsplit("/", 1)[-1], "label": row["label"].value})
+            for row in st.store.ox.query(years_query, prefixes=st.prefixes):
+                if row["year"] is not None:
+                    years.add(int(row["year"].value))
+    except Exception:  # an empty or unreadable store: the page still works, without choices
+        pass
+    return sorted(types, key=lambda t: t["label"].casefold()), sorted(years)
+
+
+@bp.route("/compare")
+def page() -> Any:
+    lang = reader_language()
+    texts = TEXTS[lang]
+    types, years = filter_choices(lang)
+    args = {k: v for k, v in request.args.items() if k in {"kind", "dimension", "from", "to", "eventType"}}
+    initial = {
+        "kind": args.get("kind") if args.get("kind") in {"challenge", "proposal"} else "challenge",
+        "dimension": args.get("dimension") if args.get("dimension") in {"host", "speaker"} else "host",
+        "from": args.get("from", "") if (args.get("from") or "").isdigit() else "",
+        "to": args.get("to", "") if (args.get("to") or "").isdigit() else "",
+        "eventType": args.get("eventType", "") if args.get("eventType") in {t["notation"] for t in types} else "",
+    }
+    languages = [
+        {"code": code, "name": LANGUAGE_NAMES[code], "href": url_for("compare.page", **{**args, "lang": code})}
+        for code in LANGS
+    ]
+    config = {
+        "lang": lang, "base": state().base, "texts": texts, "initial": initial,
+        "queries": url_for("queries.list_queries"), "idPath": "/id/",
+    }
+    response = current_app.make_response(render_template(
+        "compare.html", lang=lang, t=texts, types=types, years=years, initial=initial, languages=languages,
+        config=config, echarts_version=ECHARTS_VERSION,
+    ))
+    response.headers["Vary"] = "Accept-Language"
+    response.headers["Content-Language"] = lang
+    return response
