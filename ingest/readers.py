@@ -31,6 +31,8 @@ from ssekg.text import normalise
 
 __all__ = [
     "MAX_BYTES",
+    "MAX_HTML_BYTES",
+    "max_bytes",
     "REPORT_SUFFIXES",
     "Report",
     "detect_language",
@@ -42,8 +44,11 @@ __all__ = [
 REPORT_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
-#: A news page is well under this; larger input is rejected rather than parsed.
+#: A report's text is well under this; larger input is rejected rather than parsed.
 MAX_BYTES = 4 * 1024 * 1024
+#: Web pages carry scripts, styles and inline images around the article: a saved news page of several MB is
+#: ordinary, so HTML may be larger (trafilatura keeps only the main content).
+MAX_HTML_BYTES = 24 * 1024 * 1024
 #: The longest extracted text accepted (code points).
 MAX_TEXT = 400_000
 SIDECAR_SUFFIXES = (".meta.yaml", ".meta.yml", ".meta.json")
@@ -353,14 +358,20 @@ def _first_line_title(text: str) -> str | None:
     return None
 
 
+def max_bytes(filename: str) -> int:
+    """The largest file read as a report of this kind."""
+    return MAX_HTML_BYTES if filename.lower().endswith(HTML_SUFFIXES) else MAX_BYTES
+
+
 def read_report_bytes(data: bytes, filename: str, meta: dict[str, Any] | None = None) -> Report:
     """A report from its bytes; ``filename`` tells the format and names it in errors."""
     source = filename
     if not data or not data.strip():
         raise InputError(source, "is empty", "give a report with some text in it")
-    if len(data) > MAX_BYTES:
+    limit = max_bytes(filename)
+    if len(data) > limit:
         raise InputError(source, f"is too large for a report ({len(data) / 1_048_576:.1f} MiB; the limit is "
-                                 f"{MAX_BYTES // 1_048_576} MiB)",
+                                 f"{limit // 1_048_576} MiB)",
                          "save the article's text alone (or its page without embedded media) and ingest that")
     raw_text, encoding = decode(data, source)
     fmt = _format_of(filename, raw_text)
@@ -405,9 +416,10 @@ def read_report(path: str | Path) -> Report:
     path = Path(path)
     try:
         size = path.stat().st_size
-        if size > MAX_BYTES:
+        limit = max_bytes(path.name)
+        if size > limit:
             raise InputError(str(path), f"is too large for a report ({size / 1_048_576:.1f} MiB; the limit is "
-                                        f"{MAX_BYTES // 1_048_576} MiB)",
+                                        f"{limit // 1_048_576} MiB)",
                              "save the article's text alone and ingest that")
         data = path.read_bytes()
     except OSError as exc:

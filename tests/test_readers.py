@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
 import pytest
 
 from ssekg.errors import InputError
-from ssekg.ingest.readers import REPORT_SUFFIXES, detect_language, read_report, read_report_bytes
+from ssekg.ingest.extract import extract
+from ssekg.ingest.readers import MAX_HTML_BYTES, REPORT_SUFFIXES, detect_language, read_report, read_report_bytes
 
 AR = "انعقدت بمدينة الرباط ورشة حول الاقتصاد الاجتماعي والتضامني بمشاركة ممثلين من السنغال وتونس."
 FR = "L'atelier régional sur l'économie sociale et solidaire s'est tenu à Dakar, où les délégués ont évoqué les défis."
@@ -87,11 +90,31 @@ def test_binary_file_renamed_txt_is_rejected(tmp_path):
         read_report(p)
 
 
-def test_five_megabyte_html_is_rejected(tmp_path):
+def test_a_five_megabyte_page_yields_its_article(tmp_path):
+    """Saved news pages are large (scripts, inline data, menus); the article inside is what counts."""
+    article = (Path(__file__).parent / "corpus" / "fr" / "fr03.html").read_text(encoding="utf-8")
+    head, body = article.split("<body>", 1)
+    bloat_script = "<script>window.__STATE__ = " + json.dumps({"items": ["x" * 200] * 24_000}) + ";</script>"
+    menu = "<nav><ul>" + "".join(f'<li><a href="/r/{i}">Rubrique {i}</a></li>' for i in range(3_000)) + "</ul></nav>"
+    page = head + "<body>" + bloat_script + menu + body
     p = tmp_path / "big.html"
-    p.write_bytes(b"<html><body>" + b"<p>" + b"x" * 5_000_000 + b"</p></body></html>")
+    p.write_bytes(page.encode("utf-8"))
+    assert p.stat().st_size > 5_000_000
+    report = read_report(p)
+    assert "webinaire" in report.text and "Rubrique 17" not in report.text and "__STATE__" not in report.text
+    card = extract(report)
+    assert set(card["events"][0]["participating_countries"]) >= {"CM", "BJ", "TG"}
+
+
+def test_a_page_past_the_size_limit_and_a_wall_of_nothing_are_rejected_clearly(tmp_path):
+    huge = tmp_path / "huge.html"
+    huge.write_bytes(b"<html><body><p>" + b"x" * (MAX_HTML_BYTES + 10) + b"</p></body></html>")
     with pytest.raises(InputError, match="too large"):
-        read_report(p)
+        read_report(huge)
+    wall = tmp_path / "wall.html"
+    wall.write_bytes(b"<html><body>" + b"<p>" + b"x" * 5_000_000 + b"</p></body></html>")
+    with pytest.raises(InputError):
+        read_report(wall)
 
 
 def test_html_without_text_is_rejected():
