@@ -74,30 +74,8 @@ def _ntriples(triples: Iterable[Triple]) -> str:
 
 
 def replace_graphs_update(graphs: Mapping[str, Iterable[Triple]]) -> str:
-    """One SPARQL Update that replaces each named graph's content and keeps the default graph their union.
-
-    1. remove from the default graph what only these graphs held;
-    2. drop the graphs;
-    3. insert the new content into each graph and into the default graph (one INSERT DATA, so a blank node
-       shared by a graph and its default-graph copy is the same node).
-    Graph names are IRIs we mint (hex keys), checked by NamedNode; content goes through the N-Triples serialiser.
-    """
-    names = [str(ox.NamedNode(g)) for g in graphs]
-    values = " ".join(names)
-    not_these = ", ".join(names)
-    parts = [
-        "DELETE { ?s ?p ?o } WHERE { VALUES ?g { " + values + " } GRAPH ?g { ?s ?p ?o } "
-        "FILTER NOT EXISTS { GRAPH ?h { ?s ?p ?o } FILTER (?h NOT IN (" + not_these + ")) } }",
-        *(f"DROP SILENT GRAPH {name}" for name in names),
-    ]
-    data = []
-    for name, triples in zip(names, graphs.values()):
-        body = _ntriples(triples)
-        if body.strip():
-            data.append(f"GRAPH {name} {{\n{body}}}\n{body}")
-    if data:
-        parts.append("INSERT DATA {\n" + "".join(data) + "}")
-    return " ;\n".join(parts)
+    """One SPARQL Update that replaces each named graph's content and keeps the default graph their union."""
+    return replace_graphs_update_nt({name: _ntriples(triples) for name, triples in graphs.items()})
 
 
 def ntriples(triples: Iterable[Triple]) -> str:
@@ -106,9 +84,14 @@ def ntriples(triples: Iterable[Triple]) -> str:
 
 
 def replace_graphs_update_nt(graphs: Mapping[str, str]) -> str:
-    """:func:`replace_graphs_update` for graphs already serialised by :func:`ntriples` (e.g. in a worker process).
+    """One SPARQL Update that replaces each named graph (IRI -> N-Triples body) and keeps the default graph their union.
 
-    Same update, same all-or-nothing guarantee; the bodies must come from :func:`ntriples` (Oxigraph's serialiser),
+    1. remove from the default graph what only these graphs held;
+    2. drop the graphs;
+    3. insert the new content into each graph and into the default graph (one INSERT DATA, so a blank node
+       shared by a graph and its default-graph copy is the same node).
+    Graph names are IRIs we mint (hex keys), checked by NamedNode. The bodies must come from :func:`ntriples`
+    (Oxigraph's serialiser, e.g. run in a worker process),
     never from pasted strings. Blank node labels are shared by the whole request, so a caller that puts several
     reports in one request must not combine bodies that hold blank nodes.
     """
