@@ -1,7 +1,7 @@
 """Measure the extractor on the development corpus: precision, recall and F1 per field and per language.
 
 Run from the repository root: ``python bench/extract.py`` (``make bench-extract``). Options:
-``--corpus DIR`` (default tests/corpus), ``--json`` (machine-readable output), ``--verbose`` (misses per report),
+``--corpus DIR`` (default tests/corpus; ``--corpus tests/heldout`` for the held-out reports written apart from the rules), ``--json`` (machine-readable output), ``--verbose`` (misses per report),
 ``--min-f1 X`` (exit 1 when countries, cities or challenges/proposals fall below X in some language).
 
 Matching: events pair up by start date and host country; the other fields are compared within paired

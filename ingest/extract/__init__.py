@@ -35,7 +35,7 @@ __all__ = ["EXTRACTOR_NAME", "EXTRACTOR_VERSION", "extract"]
 EXTRACTOR_NAME = "ssekg-rules"
 EXTRACTOR_VERSION = "0.1.0"
 
-_BULLET = re.compile(r"^[ \t]*(?:[*•·▪►●◦‣■□✓✔➢➤→-]|[–—]|\(?\d{1,2}[.)\-–:]|\(?[٠-٩]{1,2}[.)\-–:]|[a-zA-Z][.)]|[أبجده][.)-])[ \t]+")
+_BULLET = re.compile(r"^[ \t]*(?:[*•·▪►●◦‣■□✓✔➢➤→-]|[–—]|\(?\d{1,2}[.)\-–:]|\(?[٠-٩]{1,2}[.)\-–:]|[a-zA-Z][.)]|\((?:[ivx]{1,4}|[IVX]{1,4}|[a-h])\)|(?:[ivx]{1,4})\)|[أبجده][.)-])[ \t]+")
 _SENT_END = re.compile(r"(?<=[.!?؟])[\s\"»”']+|\n+")
 _ITEM_TRIM = " \t\"'«»“”.,;:،؛-–—*"
 
@@ -93,6 +93,7 @@ class Speaker:
     role: str | None = None
     affiliation: str | None = None
     country: str | None = None
+    desc_end: int = 0  # where the apposition after the name ends
 
 
 @dataclass
@@ -179,6 +180,10 @@ class _Extractor:
                 continue
             for _lang, label in labels:
                 entries.append((label, notation))
+        # words real reports use beyond the scheme's labels (lexicon.yaml: event_words)
+        for notation, words in (self.lex.get("event_words") or {}).items():
+            for w in words:
+                entries.append((str(w), notation))
         return TermMatcher(entries)
 
     def _events(self) -> list[EventDraft]:
@@ -204,6 +209,10 @@ class _Extractor:
             anaphoric = bool(re.search(r"(هذا|هذه|ce|cet|cette|this|that|the same|même)\s*$", before))
             after_trig = [d for d in dates if d.start >= triggers[0].start]
             new_date = (after_trig or dates or [None])[0]
+            if new_date is None:
+                # "held yesterday", "انطلقت أمس", "last Tuesday": a relative day of the event's own sentence
+                rel = find_relative(self.ft, self.r.published, s.start, s.end, future)
+                new_date = rel[0] if rel else None
             cur = drafts[-1] if drafts else None
             is_new = cur is None
             if cur is not None and not anaphoric:
@@ -269,6 +278,10 @@ class _Extractor:
             pos += len(line) + 1
             if not line.strip() or (i == 0 and self.r.title and line.strip() == self.r.title.strip()):
                 continue
+            # a headline (first line, no closing punctuation) stands above the dateline
+            if i == 0 and len(line.strip()) <= 200 and not line.rstrip().endswith((".", ":", "،", "!", "?", "؟")) \
+                    and not re.search(r"\s[-–—]\s", line[:60]):
+                continue
             m = cm.search(self.ft, a, a + min(len(line), 40))
             if m and self.text[a:m.start].strip() == "":
                 rest = self.text[m.end:m.end + 60]
@@ -321,12 +334,46 @@ class _Extractor:
                 for chain in chains:
                     first = chain[0]
                     before = [c for c in cue_pos if c.end <= first.start and first.start - c.end <= 120]
-                    funded = any(f <= first.start and first.start - f < 60 for f in fund)
+                    # a funder cue governs the names after it, until a participation cue takes over
+                    # ("بدعم من الوكالة …، وبحضور خبراء من الجزائر وليبيا")
+                    funded = any(f <= first.start and first.start - f < 60 and not any(f < c.start and c.end <= first.start for c in cue_pos)
+                                 for f in fund)
                     if funded:
                         continue
                     if before or len(chain) >= 3:
                         for m in chain:
                             found.setdefault(m.value.code, m.start)
+            # chains of demonyms: "les délégations malienne, gambienne et bissau-guinéenne", "Kenyan, Ugandan and
+            # Rwandan cooperatives", "تعاونيات أردنية ومصرية": the chain is a delegation's when its noun (before it
+            # in French and Arabic, after it in English) is a delegation or actor noun
+            demonyms = sorted((m for m in mentions if m.value.kind == "demonym"), key=lambda m: m.start)
+            dchains: list[list[Match]] = []
+            for m in demonyms:
+                if dchains and re.fullmatch(r"[\s,،]*(?:(?:و|et|and|ou|or)\s*)?", self.text[dchains[-1][-1].end:m.start]):
+                    dchains[-1].append(m)
+                else:
+                    dchains.append([m])
+            for chain in dchains:
+                if len(chain) < 2:
+                    continue
+                first, last = chain[0], chain[-1]
+                s = _sentence_at(self.sents, first.start)
+                if self._in_quotes(first.start, s):
+                    continue
+                fund = [f.start for f in funders.finditer(self.ft, s.start, s.end)]
+                cue_pos = [c for c in cues.finditer(self.ft, s.start, s.end)]
+                if any(f <= first.start and first.start - f < 60 and not any(f < c.start and c.end <= first.start for c in cue_pos) for f in fund):
+                    continue
+                before = self.text[max(s.start, first.start - 40):first.start]
+                after = self.text[last.end:min(s.end, last.end + 30)]
+                nb = list(deleg.finditer(Folded.of(before)))
+                na = deleg.search(Folded.of(after))
+                ok = bool(nb) and len(before[nb[-1].end:].split()) <= 2 and not re.search(r"[.،,;:]", before[nb[-1].end:])
+                if not ok and na is not None and not _is_arabic(after):
+                    ok = re.fullmatch(r"\s*(?:[\w'’-]+\s+)?", after[:na.start]) is not None
+                if ok:
+                    for m in chain:
+                        found.setdefault(m.value.code, m.start)
             # demonyms naming a delegation: "الوفد السنغالي", "la délégation sénégalaise", "Senegalese delegates"
             for m in mentions:
                 if m.value.kind != "demonym":
@@ -379,25 +426,59 @@ class _Extractor:
             sp = Speaker(self.text[s:e], s, e)
             self._describe(sp, m.start)
             out.append(sp)
-        # Latin names without an honorific: "Fatou Diop, présidente de …" / "said Jane Doe"
+        # Latin names without an honorific: "Fatou Diop, présidente de …" / "said Jane Doe" / "CEO John Otieno said" /
+        # "l'échevine de l'Économie sociale, Julie Lambert," / "Iñaki Etxeberria of Mondragon explained"
         if self.r.language != "ar":
             roles = matcher("roles")
             verbs = matcher("speech_verbs")
-            for nm in re.finditer(r"(?<![\w.])((?:[A-Z][a-zà-ÿ'’\-]+|[A-Z]{2,})(?:\s+(?:(?:de|du|da|dos|van|von|el|al|ben|bin|ould|bint|ba|Ba|El|Al|Ben|Ould)\s+)?[A-Z][a-zà-ÿ'’\-]+){1,3})(?=\s*[,(]|\s+(?:a|said|says|has|who|told|stressed|noted|added|explained|urged|called))", self.text):
+            orgs = matcher("organisations")
+            word = r"(?:[A-ZÀ-Ý][a-zà-ÿ'’]+(?:-[A-ZÀ-Ý][a-zà-ÿ'’]+)*)"
+            particles = r"(?:de|du|da|dos|van|von|el|al|ben|bin|ould|bint|ba|Ba|El|Al|Ben|Ould)"
+            for nm in re.finditer(rf"(?<![\w.'’])((?:{word}|[A-Z]{{2,}})(?:\s+(?:{particles}\s+)?{word}){{1,4}})", self.text):
                 s, e = nm.start(1), nm.end(1)
+                # leading words that are not part of the name: "Pour", "Opening", "CEO", "Le Haïtien"
+                while True:
+                    words = list(re.finditer(r"\S+", self.text[s:e]))
+                    if len(words) < 2:
+                        break
+                    if self._plausible_name(s, e):
+                        break
+                    s = s + words[1].start()
+                words = self.text[s:e].split()
+                if len(words) < 2 or not self._plausible_name(s, e):
+                    continue
                 if any(sp.start <= s < sp.end or s <= sp.start < e for sp in out) or self._in_excluded(s):
                     continue
-                if not self._plausible_name(s, e):
+                # part of a longer proper noun: "Institute of Rural Management", "Employment and Labour Relations"
+                if re.search(r"(?:\b(?:of|for|and|de|du|des|of the|et|in|at|the)|[dl]['’])\s*$", self.text[max(0, s - 8):s]):
                     continue
                 after = Folded.of(self.text[e:e + 60])
                 r = roles.search(after)
                 v = verbs.search(after)
-                ok = (r is not None and r.start - e < 0 + 40 and self.text[e:e + 3].lstrip().startswith((",", "("))
-                      and r.start <= 30) or (v is not None and v.start <= 3)
+                o = orgs.search(after)
+                comma = self.text[e:e + 3].lstrip().startswith((",", "("))
+                ok = (r is not None and comma and r.start <= 30) or (v is not None and v.start <= 3) \
+                    or (o is not None and comma and o.start <= 30)
+                if not ok:
+                    # "X of Mondragon explained", "X from the Y said"
+                    mo = re.match(r"\s+(?:of|from|at|de|du|de la)\s+(?:the\s+)?(?:[A-Z][\w'’&-]*\s*){1,5}", self.text[e:e + 80])
+                    if mo:
+                        v2 = verbs.search(Folded.of(self.text[e + mo.end():e + mo.end() + 20]))
+                        ok = v2 is not None and v2.start <= 1
                 before = self.text[max(0, s - 25):s]
                 vb = verbs.search(Folded.of(before))
                 if vb and before[vb.end:].strip(" ,") == "":
                     ok = True
+                if not ok and (comma or (v is not None and v.start <= 3) or self.text[e:e + 1] == ","):
+                    # a role before the name: "l'échevine de l'Économie sociale, Julie Lambert," / "CEO John Otieno said"
+                    clause = self.text[max(0, s - 90):s]
+                    cut = max(clause.rfind(ch) for ch in ".;:\n«»\"")
+                    clause = clause[cut + 1:]
+                    rb = None
+                    for rb in roles.finditer(Folded.of(clause)):
+                        pass
+                    if rb is not None and (re.fullmatch(r"[^,،]*,\s*", clause[rb.end:]) or clause[rb.end:].strip() == ""):
+                        ok = True
                 if not ok:
                     continue
                 sp = Speaker(self.text[s:e], s, e)
@@ -427,6 +508,45 @@ class _Extractor:
                     continue
                 sp = Speaker(self.text[s:e], s, e)
                 self._describe(sp, s)
+                out.append(sp)
+            # a role before the name, no comma: "وأشار الخبير الليبي عمر الفيتوري إلى", "وتحدث رئيس الوفد الفلسطيني خالد أبو عيشة عن"
+            stop = {fold_text(w) for w in ("في", "من", "على", "إلى", "الى", "عن", "أن", "ان", "إن", "خلال", "مع", "قائلا", "قائلة", "بأن", "بان", "حول", "لدى", "أمام")}
+            for v in verbs.finditer(self.ft):
+                if self._in_excluded(v.start):
+                    continue
+                r = roles.search(self.ft, v.end, v.end + 40)
+                if r is None or self.text[v.end:r.start].strip():
+                    continue
+                ws = list(re.finditer(r"[\u0621-\u064A]+", self.text[r.end:r.end + 80]))
+                i = 0
+                while i < len(ws) and i < 3 and fold_text(ws[i].group(0)).startswith("ال") and not self.text[r.end:r.end + ws[i].start()].strip(" ") .count("،"):
+                    i += 1
+                name_words = []
+                for w in ws[i:i + 4]:
+                    gap = self.text[r.end + (name_words[-1].end() if name_words else ws[i - 1].end() if i else 0):r.end + w.start()]
+                    if gap.strip():
+                        break
+                    fw = fold_text(w.group(0))
+                    if fw in stop or matcher("roles").search(Folded.of(w.group(0))):
+                        break
+                    if not name_words and fw.startswith("ال"):
+                        break
+                    name_words.append(w)
+                if not (2 <= len(name_words) <= 3):
+                    continue
+                if re.match(r"[وفبكل]?[بلك]?ال|لل", name_words[0].group(0)) and fold_text(name_words[0].group(0))[:3] in ("بال", "لال", "كال", "وال", "فال") or name_words[0].group(0).startswith("لل"):
+                    continue  # "المكلف بالاقتصاد الاجتماعي": the role goes on
+                after_name = self.text[r.end + name_words[-1].end():r.end + name_words[-1].end() + 30]
+                hm = matcher("honorifics").search(Folded.of(after_name))
+                if hm is not None and after_name[:hm.start].strip(" ،,") == "":
+                    continue  # "كاتب الدولة المكلف بالاقتصاد، السيد يوسف البقالي": the name follows the honorific
+                nxt = self.text[r.end + name_words[-1].end():r.end + name_words[-1].end() + 8]
+                if not re.match(r"\s*(?:[،,.:]|إلى|الى|عن|أن|ان|إن|في|على|بأن|قائل)", nxt):
+                    continue
+                s, e = r.end + name_words[0].start(), r.end + name_words[-1].end()
+                if any(sp.start <= s < sp.end or s <= sp.start < e for sp in out) or i == 0:
+                    continue
+                sp = Speaker(self.text[s:e], s, e, role=self.text[r.start:s].strip())
                 out.append(sp)
         out.sort(key=lambda sp: sp.start)
         return out
@@ -460,6 +580,17 @@ class _Extractor:
         i = pos
         while i < len(text) and text[i] in " \t":
             i += 1
+        # a second title in brackets or in a row: "Dr (Mrs) Ngozi Okafor", "Hon. Dr. Jane Doe"
+        for _ in range(2):
+            pm = re.match(r"\(\s*([^()\n]{1,12}?)\s*\)\s*", text[i:i + 20])
+            if pm and matcher("honorifics").search(Folded.of(pm.group(1))):
+                i += pm.end()
+                continue
+            hm = matcher("honorifics").search(self.ft, i, min(len(text), i + 14))
+            if hm is not None and hm.start == i and text[hm.end:hm.end + 1] in (" ", "\t"):
+                i = hm.end + 1
+                continue
+            break
         roles = matcher("roles")
         verbs = matcher("speech_verbs")
         words = []
@@ -509,9 +640,11 @@ class _Extractor:
         m = re.match(r"\s*[،,]\s*", after)
         if m:
             rest = after[m.end():]
-            stop = re.search(r"[.;:؛\n]|\s(?:حيث|الذي|التي|وقد|والتي|qui|a déclaré|a souligné|a indiqué|who|said|stressed|noted|explained)\b|[،,]\s*(?:(?:و|et|and)\s|a\s|has\s|said|who|qui|a\s)", rest)
+            stop = re.search(r"[.;:؛\n]|\s(?:حيث|الذي|التي|وقد|والتي|qui|a déclaré|a souligné|a indiqué|who|said|stressed|noted|explained)\b|[،,]\s*(?:(?:و|et|and)\s|a\s|has\s|said|who|qui|a\s)"
+                             r"|[،,]\s*(?=أن\s|إن\s|ان\s|بأن|بان\s|بضرورة|على ضرورة|إلى\s|في كلمت|في مداخلت|قائل|que\s|qu'|that\s|lors\s|during\s)", rest)
             end = stop.start() if stop else len(rest)
             appos = (base + m.end(), base + m.end() + end)
+            sp.desc_end = appos[1]
         else:
             # role before the name: "la présidente du REMESS, Mme X" / "رئيسة الجمعية، السيدة X"
             before_start = max(0, honor_start - 160)
@@ -602,32 +735,214 @@ class _Extractor:
                     a2 = a + m.end()
                 out.append({"kind": kind, "span": _strip_span(self.text, a2, b), "lead": lead, "prose": True})
         # claims in running prose: "دعا إلى …", "appelle à …", "called for …"
+        # enumerations after a lead-in noun without a colon: "أهم المشكلات تتمثل في X، وY", "the biggest headaches
+        # are X, Y and Z", "Parmi les avenues proposées, retenons X et Y"; and before one: "He identified X and Y as the
+        # key bottlenecks", "X reste le principal écueil"
+        for st in self._enumerations():
+            if not any(st["span"][0] < b and a < st["span"][1] for a, b in [x["span"] for x in out]):
+                out.append(st)
         taken = [st["span"] for st in out] + [st["lead"] for st in out if st.get("prose")]
+        claim_verbs = {"proposal": matcher("proposal_verbs"), "challenge": matcher("challenge_verbs")}
+        all_verbs = sorted([v for k in claim_verbs.values() for v in k.finditer(self.ft)], key=lambda v: v.start)
+        leadins = [matcher("challenge_leadins"), matcher("proposal_leadins")]
         for name, kind in (("proposal_verbs", "proposal"), ("challenge_verbs", "challenge")):
-            for v in matcher(name).finditer(self.ft):
+            for v in claim_verbs[kind].finditer(self.ft):
                 if self._in_item(v.start) or self._in_excluded(v.start):
                     continue
                 if any(a <= v.start < b for a, b in taken) or v.start < self.title_end:
                     continue
                 s = _sentence_at(self.sents, v.start)
+                # a verb in a relative clause of a lead-in ("التحديات التي تواجه", "les défis auxquels font face") opens no claim
+                before = fold_text(self.text[max(s.start, v.start - 12):v.start])
+                if re.search(r"(?:^|\s)(?:التي|الذي|اللتين|الذين|qui|que|auxquels|auxquelles|that|which)\s*$", before):
+                    continue
                 rest_end = s.end
                 m = re.search(r"[;؛]|[،,]\s*(?:مضيفا|مضيفة|وأكد|وأكدت|et a|and said|ajoutant|adding)", self.text[v.end:s.end])
                 if m:
                     rest_end = v.end + m.start()
-                a = v.end
-                lm = re.match(r"\s*(?:(?:إلى|الى|ب|على|à|a|pour|de|d'|for|to|that|que|qu'|the|ل)\s*)*", self.text[a:rest_end])
-                if lm:
-                    a += lm.end()
+                # the claim ends where the next claim verb of the sentence starts ("urged X and called for Y")
+                nxt = [w for w in all_verbs if v.end < w.start < rest_end]
+                if nxt:
+                    rest_end = nxt[0].start
                 if self.text[v.end:s.end].rstrip().endswith((":", "：")):
                     continue  # a lead-in: its list was read above
+                a = self._claim_start(v.end, rest_end)
                 a, b = _strip_span(self.text, a, rest_end)
+                b = self._strip_tail_conj(a, b)
                 if b - a < 12 or self.text[b - 1:b] == ":" or self.text.find(":", a, b) >= 0:
                     continue
-                k = kind
-                head = Folded.of(self.text[a:a + 25])
-                if matcher("challenge_heads").search(head) and matcher("challenge_heads").search(head).start <= 2:
-                    k = "challenge"
-                out.append({"kind": k, "span": (a, b), "lead": (s.start, v.start)})
+                # "تعاني من صعوبات كبيرة", "face many challenges": a lead-in word, not a statement
+                if any((lm := li.search(self.ft, a, min(b, a + 30))) is not None and lm.start - a <= 2 for li in leadins):
+                    continue
+                for pa, pb in self._split_enum(a, b):
+                    k = kind
+                    head = Folded.of(self.text[pa:pa + 25])
+                    ch = matcher("challenge_heads").search(head)
+                    if ch is not None and ch.start <= 2:
+                        k = "challenge"
+                    out.append({"kind": k, "span": (pa, pb), "lead": (s.start, v.start)})
+        return out
+
+    _LEAD_PREP = re.compile(
+        r"\s*(?:(?:(?:إلى|الى|على|عن|من)\s+)|[بل](?=[\u0621-\u064A]{3})|(?:(?:à|a|pour|de|for|to|that|que|the|on|upon)\s+)|(?:d'|qu'|d’|qu’))*")
+
+    def _claim_start(self, a: int, b: int) -> int:
+        """Where a claim starts after its verb: past the subject (a speaker and their apposition, a surname, a
+        collective subject) and a leading preposition."""
+        collective = matcher("collective_subjects")
+        hon = matcher("honorifics")
+        for _ in range(3):
+            lm = self._LEAD_PREP.match(self.text, a, b)
+            if lm:
+                a = lm.end()
+            while a < b and self.text[a] in " \t":
+                a += 1
+            moved = False
+            h = hon.search(self.ft, a, min(b, a + 20))
+            if h is not None and h.start == a:
+                a, moved = h.end, True
+            for sp in getattr(self, "speakers_found", []):
+                if a <= sp.start <= a + 2:
+                    a, moved = max(sp.end, sp.desc_end), True
+                    # the rest of an apposition: "خالد المصري، مدير الاتحاد، إلى …", "Jane Doe, head of X, for …"
+                    ap = re.match(r"[^،,.]{0,30}[،,]([^،,.]{2,120})[،,]\s*", self.text[a:b])
+                    if ap and (matcher("roles").search(Folded.of(ap.group(1))) or matcher("organisations").search(Folded.of(ap.group(1)))):
+                        a += ap.end()
+                    break
+                last = sp.name.split()[-1] if sp.name.split() else ""
+                if last and len(last) > 2 and self.text.startswith(last, a) and not self.text[a + len(last):a + len(last) + 1].isalpha():
+                    a, moved = a + len(last), True
+                    break
+            c = collective.search(self.ft, a, min(b, a + 30))
+            if c is not None and c.start <= a + 1:
+                a, moved = c.end, True
+            if moved:
+                # "اقترح المشاركون في ختام الجلسة الأولى إحداث …": jump to the statement's head word
+                hm = matcher("proposal_heads").search(self.ft, a, min(b, a + 60)) or matcher("challenge_heads").search(self.ft, a, min(b, a + 60))
+                seg = self.text[a:hm.start] if hm else ""
+                if hm and _is_arabic(seg + "ا") and not re.search(r"[،,.]", seg[:-1] if seg else ""):
+                    a = hm.start
+                while a < b and self.text[a] in " \t،,":
+                    a += 1
+            else:
+                break
+        return a
+
+    def _strip_tail_conj(self, a: int, b: int) -> int:
+        m = re.search(r"[\s,،]+(?:and|et|و|ainsi que|as well as)$", self.text[a:b])
+        return a + m.start() if m else b
+
+    def _split_enum(self, a: int, b: int) -> list[tuple[int, int]]:
+        """An enumeration "X, Y et Z" / "X، وY، وZ" as its items; one item when it is not one."""
+        text = self.text
+        arabic = _is_arabic(text[a:b])
+        pieces: list[tuple[int, int]] = []
+        pos = a
+        for m in re.finditer(r"\s*[;؛]\s*|\s*[،,]\s*", text[a:b]):
+            pieces.append((pos, a + m.start()))
+            pos = a + m.end()
+        pieces.append((pos, b))
+        heads = [matcher("challenge_heads"), matcher("proposal_heads")]
+        out: list[tuple[int, int]] = []
+        for i, (pa, pb) in enumerate(pieces):
+            seg = text[pa:pb]
+            cut = None
+            if arabic:
+                # " وقلة …", " وتشتت …": a new item when و prefixes a head word
+                for m in re.finditer(r"\sو(?=[\u0621-\u064A])", seg):
+                    f = Folded.of(seg[m.end():m.end() + 20])
+                    if any((h := hd.search(f)) is not None and h.start == 0 for hd in heads):
+                        cut = (m.start(), m.end())
+                        break
+            else:
+                det = r"(?:le|la|les|l'|l’|un|une|des|du|pour|the|a|an|to|for|by)\b"
+                pat = rf"\s(?:et|and|ainsi que|as well as)\s+(?={det})" if len(pieces) == 1 else r"\s(?:et|and|ainsi que|as well as)\s+"
+                m = re.search(pat, seg)
+                if m and (len(pieces) == 1 or i == len(pieces) - 1):
+                    cut = (m.start(), m.end())
+            if cut:
+                out.append((pa, pa + cut[0]))
+                out.append((pa + cut[1], pb))
+            else:
+                out.append((pa, pb))
+        cleaned = []
+        for pa, pb in out:
+            m = re.match(r"(?:و|ف|مع\s|فضلا عن\s|فضلًا عن\s|إضافة إلى\s|بالإضافة إلى\s|et\s|and\s|ainsi que\s|as well as\s|pour\s|for\s|to\s)\s*", text[pa:pb])
+            if m and not (arabic and m.group(0) in ("و", "ف") and not re.match(r"[وف](?=[\u0621-\u064A]{3})", text[pa:pb])):
+                pa += m.end()
+            pa, pb = _strip_span(text, pa, pb)
+            if pb - pa >= 8 and len(text[pa:pb].split()) >= 2:
+                cleaned.append((pa, pb))
+        if len(cleaned) < 2:
+            return [(a, b)]
+        return cleaned
+
+    def _enumerations(self) -> list[dict[str, Any]]:
+        ch_lead, pr_lead = matcher("challenge_leadins"), matcher("proposal_leadins")
+        cues, everbs = matcher("enumeration_cues"), matcher("enumeration_verbs")
+        skip = [matcher("proposal_verbs"), matcher("challenge_verbs")]
+        out: list[dict[str, Any]] = []
+        for s in self.sents:
+            if self._in_item(s.start) or self._in_excluded(s.start) or s.start < self.title_end:
+                continue
+            found = None
+            for kind, lm in (("challenge", ch_lead), ("proposal", pr_lead)):
+                for L in lm.finditer(self.ft, s.start, s.end):
+                    if any((v := sk.search(self.ft, L.start, L.end + 1)) is not None and v.start == L.start for sk in skip):
+                        continue  # a claim verb: read as a claim
+                    if self.text.find(":", L.end, s.end) >= 0:
+                        continue  # a colon list: read above
+                    end = s.end
+                    semi = re.search(r"[;؛]", self.text[L.end:s.end])
+                    if semi:
+                        end = L.end + semi.start()
+                    c = next((c for c in cues.finditer(self.ft, L.end, min(end, L.end + 90))), None)
+                    start = None
+                    if c is not None:
+                        start = c.end
+                    elif kind == "challenge" and _is_arabic(self.text[L.start:L.end]):
+                        h = matcher("challenge_heads").search(self.ft, L.end, min(end, L.end + 80))
+                        if h is not None and not re.search(r"[.،,]", self.text[L.end:h.start]):
+                            start = h.start
+                    if start is None:
+                        continue
+                    found = (kind, start, end, L.start)
+                    break
+                if found:
+                    break
+            if found is None:
+                # the lead-in after the enumeration: "identified X, Y and Z as the key bottlenecks", "X reste le principal écueil"
+                for kind, lm in (("challenge", ch_lead), ("proposal", pr_lead)):
+                    for L in lm.finditer(self.ft, s.start, s.end):
+                        pre = self.text[s.start:L.start]
+                        m = re.search(r"\s(?:as|comme)\s+(?:(?:the|les|des|de|la|le|a|an|its|their|ses|leurs)\s+)?(?:[\w'’-]+\s+){0,2}$", pre)
+                        if m:
+                            v = None
+                            for v in everbs.finditer(self.ft, s.start, s.start + m.start()):
+                                pass
+                            if v is not None:
+                                found = (kind, v.end, s.start + m.start(), L.start)
+                                break
+                        m = re.search(r"\s(?:reste|restent|est|sont|demeure|demeurent|remains|remain|is|are|constitue|constituent)\s+(?:(?:le|la|les|l'|the|un|une|a|an|our|notre|nos)\s*)?(?:[\w'’-]+\s+){0,2}$", pre)
+                        if m and not self._in_item(L.start):
+                            q = s.start + max(pre.rfind(ch, 0, m.start()) for ch in "«“\":") + 1
+                            for sv in matcher("speech_verbs").finditer(self.ft, s.start, s.start + m.start()):
+                                tail = re.match(r"\s*(?:que|qu'|qu’|that|أن|ان|إن)?\s*", self.text[sv.end:s.start + m.start()])
+                                q = max(q, sv.end + (tail.end() if tail else 0))
+                            found = (kind, q, s.start + m.start(), L.start)
+                            break
+                    if found:
+                        break
+            if found is None:
+                continue
+            kind, a, b, lead_at = found
+            a = self._claim_start(a, b)
+            a, b = _strip_span(self.text, a, b)
+            b = self._strip_tail_conj(a, b)
+            if b - a < 10:
+                continue
+            for pa, pb in self._split_enum(a, b):
+                out.append({"kind": kind, "span": (pa, pb), "lead": (s.start, lead_at), "prose": True})
         return out
 
     # ---- programmes
@@ -642,6 +957,12 @@ class _Extractor:
                 continue
             seen.add(key)
             out.append({"name": name, "start": int(m.group(2)), "end": int(m.group(3)), "span": (m.start(1), m.end(1))})
+        # a long name with its acronym in brackets and a year range: "Programme d'appui … (PAESS) 2021-2025"
+        for m in re.finditer(r"\(([A-Z][A-Z0-9\-]{2,14})\)\s*,?\s*((?:19|20)\d\d)\s*[-–/]\s*((?:19|20)\d\d)", self.text):
+            if fold_text(m.group(1)) in seen:
+                continue
+            seen.add(fold_text(m.group(1)))
+            out.append({"name": m.group(1), "start": int(m.group(2)), "end": int(m.group(3)), "span": (m.start(1), m.end(1))})
         pw = matcher("programme_words")
         for m in pw.finditer(self.ft):
             if any(p["span"][0] <= m.end + 3 and m.start <= p["span"][1] for p in out):
@@ -731,6 +1052,7 @@ class _Extractor:
                              "the extractor looks for an event word (workshop, atelier, ورشة…) with a date, a place "
                              "or a verb such as held/organisé/انعقدت; write an event card for this report instead")
         speakers = [sp for sp in self._speakers()]
+        self.speakers_found = speakers
         statements = self._statements(blocks)
         programmes = self._programmes()
         collective = matcher("collective_subjects")

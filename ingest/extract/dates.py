@@ -56,8 +56,19 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
         ("num", rf"(?<![\w/.])(?P<d1>[0-3]?\d)[/.](?P<mn>[01]?\d)[/.](?P<y1>(?:19|20)?\d\d)(?![\w/])"),
         # juillet 2025 / يوليوز 2025 / شهر يوليوز 2025
         ("my", rf"(?<![\w])(?P<m1>{M})\s*,?\s*(?:سنة|عام)?\s*(?P<y1>{year})(?![\w])"),
+        # a month and a future or past marker, no year: "أبريل المقبل", "en mars prochain", "next April", "last May"
+        ("mrel", rf"(?<![\w])(?:(?P<pre>next|last|this coming)\s+(?P<m1>{M})|(?P<m2>{M})\s+(?P<post>{_markers()}))(?![\w])"),
     ]
     return [(name, re.compile(p)) for name, p in pats]
+
+
+def _markers() -> str:
+    words = [fold_text(w) for w in lexicon()["future_markers"] + lexicon()["past_markers"]]
+    return "|".join(_term_pattern(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+def _future_words() -> set[str]:
+    return {fold_text(w) for w in lexicon()["future_markers"]} | {"next", "this coming"}
 
 
 def _month(text: str) -> int | None:
@@ -131,6 +142,18 @@ def find_dates(ft: Folded, published: str | None) -> list[DateMention]:
                     continue
                 begin = _mk(y, mo, _day(g["d1"]))
                 finish = None
+            elif name == "mrel":
+                if pub is None:
+                    continue
+                mo = _month(g["m1"] or g["m2"])
+                if mo is None:
+                    continue
+                marker = " ".join((g["pre"] or g["post"] or "").split())
+                if marker in _future_words():
+                    y = pub.year if mo > pub.month else pub.year + 1
+                else:
+                    y = pub.year if mo < pub.month else pub.year - 1
+                begin, finish = _mk(y, mo, None), None
             elif name == "my":
                 mo = _month(g["m1"])
                 if mo is None:

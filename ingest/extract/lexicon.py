@@ -118,9 +118,11 @@ class TermMatcher:
             self.values.setdefault(f, value)
             if ARABIC_RE.search(f):
                 arabic.append(f)
-                if f.startswith("ال") and len(f) > 3:
-                    arabic_al.append(f[2:])
-                    self.values.setdefault("\x00" + f[2:], self.values[f])
+                # ل + ال contracts to لل (للمنتدى, للشركاء): every Arabic term may take it, with or without ال
+                base = f[2:] if f.startswith("ال") and len(f) > 3 else f
+                if len(base) >= 3:
+                    arabic_al.append(base)
+                    self.values.setdefault("\x00" + base, self.values[f])
             else:
                 latin.append(f)
 
@@ -276,6 +278,9 @@ def countries() -> TermMatcher:
                 continue
             if kind == "demonym" and lang == "ar":
                 stems = [form + s for s in _AR_DEMONYM_SUFFIXES]
+            elif kind == "demonym" and lang == "fr" and form.endswith("en"):
+                # malien → malienne(s), haïtien → haïtienne(s), guinéen → guinéenne(s)
+                stems = [form + s for s in _FR_DEMONYM_SUFFIXES] + [form + "ne", form + "nes"]
             elif kind == "demonym" and lang == "fr" and not form.endswith(("e", "è", "é")):
                 stems = [form + s for s in _FR_DEMONYM_SUFFIXES]
             elif kind == "demonym" and lang == "fr":
