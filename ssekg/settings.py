@@ -40,6 +40,13 @@ def _list(value: Any) -> list[str]:
     return [part.strip() for part in str(value).split(",") if part.strip()]
 
 
+def _auth(value: Any) -> str:
+    text = str(value).strip().lower()
+    if text not in {"basic", "digest", "bearer"}:
+        raise ValueError(f"must be basic, digest or bearer, not {value!r}")
+    return text
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -68,6 +75,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cors", True, "send CORS headers on read-only routes", _bool),
     Setting("public_url", None, "the address users reach the server at, if behind a proxy"),
     Setting("data_license", "https://creativecommons.org/licenses/by/4.0/", "licence IRI of the dataset (VoID/DCAT, dump)"),
+    Setting("endpoint", None, "query URL of a remote SPARQL 1.1 store to use instead of the embedded one"),
+    Setting("update_endpoint", None, "update URL of the remote store (default: the endpoint)"),
+    Setting("endpoint_graph_store", None, "Graph Store Protocol URL of the remote store (large graphs are PUT there)"),
+    Setting("endpoint_auth", None, "how to authenticate to the remote store: basic, digest or bearer", _auth),
+    Setting("endpoint_user", None, "user name for the remote store (basic or digest)"),
+    Setting("endpoint_password", None, "password for the remote store (basic or digest)", secret=True),
+    Setting("endpoint_token", None, "bearer token for the remote store", secret=True),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

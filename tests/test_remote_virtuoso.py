@@ -1,0 +1,345 @@
+"""The remote SPARQL store against a real OpenLink Virtuoso (Debian's virtuoso-opensource), started here on 127.0.0.1.
+
+Writes go through /sparql-auth with HTTP Digest (dba), as a deployment with credentials would; the large reference
+graphs through the Graph Store Protocol (/sparql-graph-crud-auth). Skipped, with the reason, when Virtuoso is not
+installed (scripts/install-virtuoso.sh installs it).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDFS
+
+from ssekg.ingest.pipeline import ingest_paths
+from ssekg.namespaces import inferred_graph_iri, report_iri
+from ssekg.query import named_queries, run_query, bind_params
+from ssekg.remote import RemoteStore, RemoteStoreError, bind_values, expand_escaped_names, remote_replace_update
+from ssekg.store import Store
+from support import EXAMPLES, ROOT
+from virtuoso import DBA_PASSWORD, DBA_USER, find_virtuoso, start_virtuoso
+
+pytestmark = pytest.mark.slow
+
+CORPUS = ROOT / "tests" / "fixtures" / "corpus"
+PERSON = URIRef("https://w3id.org/ssekg/id/person/amina")
+EVENT = URIRef("https://w3id.org/ssekg/id/event/aaaa-1")
+SPEAKER = URIRef("https://w3id.org/ssekg/ontology#speaker")
+
+#: Parameter sets each named query is also compared with (beyond its defaults): every optional parameter given and
+#: left out, both dimensions, languages with labels (fr, ar) and without (de: every label is a fallback), a value that
+#: names nothing.
+YEARS = [{"from": "2025"}, {"to": "2024"}, {"from": "2025", "to": "2025"}, {"from": "2026", "to": "2027"}]
+TYPES = [{"eventType": "forum"}, {"eventType": "event-type/conference"}, {"eventType": "no-such-type"}]
+MATRIX = [{"dimension": "speaker"}, {"lang": "fr"}, {"lang": "ar"}, {"lang": "de"}, {"dimension": "nonsense"}, *YEARS, *TYPES,
+          {"dimension": "speaker", "from": "2025", "eventType": "conference"}]
+PARAMETER_SETS: dict[str, list[dict[str, str]]] = {
+    "challenges-by-country": MATRIX,
+    "proposals-by-country": MATRIX,
+    "statements-in-cell": [
+        {"country": "SN"}, {"country": "SN", "category": "access-to-finance"},
+        {"country": "SN", "category": "innovative-finance", "kind": "proposal", "dimension": "speaker"},
+        {"kind": "proposal"}, {"dimension": "speaker"}, {"lang": "fr"}, {"lang": "de"}, {"country": "MA", "lang": "ar"},
+        *YEARS, *TYPES, {"country": "SN", "kind": "proposal", "dimension": "speaker", "eventType": "webinar"},
+        {"kind": "proposal", "from": "2025", "eventType": "conference"},
+    ],
+    "events-by-country-year": [{"dimension": "participant"}, {"dimension": "participant", "lang": "fr"}, {"lang": "ar"},
+                               {"lang": "de"}],
+    "country-pairs": [{"country": "SN"}, {"country": "Mali"}, {"country": "ZZ"}, {"lang": "fr"}, *YEARS, *TYPES,
+                      {"country": "MA", "from": "2025", "eventType": "forum"}],
+    "country-profile": [{"country1": "MA", "country2": "SN"}, {"country1": "MA", "country2": "SN", "dimension": "speaker", "lang": "fr"},
+                        {"country1": "TN", "country2": "BE", "lang": "ar"}, {"country1": "MA", "country2": "SN", "lang": "de"},
+                        {"country1": "SN"}],
+    "speakers": [{"country": "TN"}, {"country": "SN", "lang": "fr"}, {"country": "ZZ"}, {"lang": "de"}],
+    "organisations": [{"country": "SN"}, {"country": "BE", "lang": "fr"}, {"lang": "de"}],
+}
+for _name, _named in named_queries().items():
+    if _name not in PARAMETER_SETS and any(p.name == "lang" for p in _named.params):
+        PARAMETER_SETS[_name] = [{"lang": "fr"}, {"lang": "ar"}, {"lang": "de"}]
+COMPARISONS = [(name, params) for name in sorted(named_queries()) for params in [{}, *PARAMETER_SETS.get(name, [])]]
+
+
+# -- without a server ------------------------------------------------------------------------------------------------
+def test_a_report_is_one_update_of_drops_and_one_insert_data():
+    update = remote_replace_update({"http://x/r": [(PERSON, RDFS.label, Literal("a"))], "http://x/i": []})
+    assert update.count("DROP SILENT GRAPH") == 2
+    assert update.count("INSERT DATA") == 1
+    assert "DELETE" not in update  # no materialised default graph on a remote store
+
+
+def test_parameters_are_written_as_terms_where_the_variable_stands():
+    query = (
+        "SELECT ?x ?lang WHERE { { SELECT ?x ?lang WHERE { ?x ?p ?o FILTER(lang(?o) = ?lang) } } "
+        "VALUES (?lang ?y) { ('en' 1) ('fr' 2) } } GROUP BY ?x ?lang ORDER BY ?lang # ?lang"
+    )
+    out = bind_values(query, {ox.Variable("lang"): ox.Literal('"} ; DROP ALL #')})
+    term = str(ox.Literal('"} ; DROP ALL #'))
+    assert out.startswith(f"SELECT ?x ({term} AS ?lang) WHERE {{ {{ SELECT ?x  WHERE")
+    assert f"FILTER(lang(?o) = {term})" in out
+    assert f"VALUES (?ssekg_bound_lang ?y) {{ ('en' 1) ('fr' 2) }} FILTER (sameTerm(?ssekg_bound_lang, {term}))" in out
+    # a constant key is left out of a GROUP BY/ORDER BY that has another key, else written once
+    assert out.endswith(f"GROUP BY ?x  ORDER BY ({term}) # ?lang")
+
+
+def test_constant_keys_never_reach_virtuoso_as_numbers_or_twice():
+    # Virtuoso reads a number in GROUP BY as a column position (SQ200), fails on two constant keys (SR477) and crashed
+    # on GROUP BY (STR(c)) (STR(c)) (measured on 7.2.5)
+    year = ox.Literal("2025", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    query = "SELECT ?from ?to (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?from ?to ORDER BY DESC(?n) ?from"
+    out = bind_values(query, {ox.Variable("from"): year, ox.Variable("to"): year})
+    assert out.endswith(f"GROUP BY (STR({year}))  ORDER BY DESC(?n) ")
+    out = bind_values("SELECT ?x ?from WHERE { ?x ?p ?from } GROUP BY ?x ?from", {ox.Variable("from"): year})
+    assert out.endswith("GROUP BY ?x ")
+
+
+def test_escaped_prefixed_names_are_written_out_for_virtuoso():
+    text = 'ASK { GRAPH ssed:graph\\/countries { ?s ?p "ssed:a\\/b" } }'
+    assert expand_escaped_names(text, {"ssed": "https://w3id.org/ssekg/id/"}) == (
+        'ASK { GRAPH <https://w3id.org/ssekg/id/graph/countries> { ?s ?p "ssed:a\\/b" } }'
+    )
+
+
+def test_credentials_are_checked_before_any_request():
+    with pytest.raises(RemoteStoreError, match="endpoint_user"):
+        RemoteStore("http://127.0.0.1:1/sparql", auth="digest")
+    with pytest.raises(RemoteStoreError, match="endpoint_token"):
+        RemoteStore("http://127.0.0.1:1/sparql", auth="bearer")
+    assert "secret" not in repr(RemoteStore("http://127.0.0.1:1/sparql", user="u", password="secret"))
+
+
+# -- against Virtuoso ------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory):
+    if find_virtuoso() is None:
+        pytest.skip("Virtuoso is not installed (virtuoso-t, isql-vt): run scripts/install-virtuoso.sh")
+    instance = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    yield instance
+    instance.stop()
+
+
+def remote(virtuoso, **kwargs) -> RemoteStore:
+    return RemoteStore(
+        virtuoso.sparql_auth,
+        auth="digest",
+        user=DBA_USER,
+        password=DBA_PASSWORD,
+        graph_store=f"{virtuoso.url}/sparql-graph-crud-auth",
+        **kwargs,
+    )
+
+
+@pytest.fixture
+def store(virtuoso, request):
+    """A remote store with a base of its own, so the tests do not see each other's graphs."""
+    base = f"https://test.example/{request.node.name.replace('[', '-').replace(']', '')}/"
+    st = remote(virtuoso, base=base)
+    yield st
+    for key in st.report_keys():
+        st.drop_report(key)
+
+
+def values(store, query: str) -> list[str]:
+    return sorted(row[0].value for row in store.query(query))
+
+
+def test_wrong_credentials_and_the_anonymous_endpoint_cannot_write(virtuoso):
+    bad = RemoteStore(virtuoso.sparql_auth, auth="digest", user=DBA_USER, password="wrong")
+    with pytest.raises(RemoteStoreError, match="refused the credentials"):
+        bad.replace_graphs({"http://x/g": [(PERSON, RDFS.label, Literal("a"))]})
+    anonymous = RemoteStore(virtuoso.sparql)
+    with pytest.raises(RemoteStoreError):
+        anonymous.replace_graphs({"http://x/g": [(PERSON, RDFS.label, Literal("a"))]})
+    assert not remote(virtuoso).has_graph("http://x/g")
+
+
+def test_a_fact_two_reports_share_is_seen_once_per_graph_and_counted_once_with_distinct(store):
+    shared = (PERSON, RDFS.label, Literal("Amina", lang="fr"))
+    store.replace_report("aaaa", [shared, (EVENT, SPEAKER, PERSON)], [])
+    store.replace_report("bbbb", [shared], [])
+    person = f"<{PERSON}>"
+    # Virtuoso's default graph is the union of all graphs *with* repetitions (what measured.md warns of) …
+    assert len(list(store.query(f"SELECT ?o WHERE {{ {person} ?p ?o }}"))) == 2
+    # … so the named queries use DISTINCT / COUNT(DISTINCT), and stats counts distinct triples.
+    assert len(list(store.query(f"SELECT DISTINCT ?o WHERE {{ {person} ?p ?o }}"))) == 1
+    assert store.stats() == {"triples": 2, "reports": 2, "graphs": 2}
+    graphs = values(store, "SELECT ?g WHERE { GRAPH ?g { ?s ?p 'Amina'@fr } }")
+    assert graphs == [report_iri(store.base, "aaaa"), report_iri(store.base, "bbbb")]
+
+
+def test_replace_and_drop_a_report(store):
+    store.replace_report("aaaa", [(PERSON, RDFS.label, Literal("old"))], [(PERSON, RDFS.comment, Literal("x"))])
+    store.replace_report("aaaa", [(PERSON, RDFS.label, Literal("new"))], [])
+    assert [o for _, _, o in store.graph_triples(report_iri(store.base, "aaaa"))] == [Literal("new")]
+    assert not store.has_graph(inferred_graph_iri(store.base, "aaaa"))
+    assert store.report_keys() == ["aaaa"]
+    assert store.drop_report("aaaa")
+    assert not store.drop_report("aaaa")
+    assert store.report_keys() == []
+
+
+def test_replacing_a_report_is_one_http_request(store, monkeypatch):
+    calls = []
+    original = store._open
+    monkeypatch.setattr(store, "_open", lambda request: calls.append(request.get_method()) or original(request))
+    asserted = [(URIRef(f"https://x.example/s{i}"), RDFS.label, Literal(f"v{i}")) for i in range(300)]
+    inferred = [(URIRef(f"https://x.example/s{i}"), RDFS.comment, Literal(f"i{i}")) for i in range(200)]
+    store.replace_report("aaaa", asserted, inferred)
+    assert calls == ["POST"]
+
+
+def test_readers_see_the_old_report_or_the_new_one_never_half(store):
+    def report(tag: str, n: int):
+        return [(URIRef(f"https://x.example/s{i}"), RDFS.label, Literal(f"{tag}{i}")) for i in range(n)]
+
+    store.replace_report("aaaa", report("a", 600), report("i", 300))
+    seen: set[int] = set()
+    stop = threading.Event()
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER (STRSTARTS(STR(?g), %s)) }" % ox.Literal(
+        store.base
+    )
+
+    def reader():
+        while not stop.is_set():
+            seen.add(int(next(iter(store.query(count)))[0].value))
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        for k in range(8):
+            store.replace_report("aaaa", report("b" if k % 2 else "a", 400 if k % 2 else 600), report("i", 300))
+    finally:
+        stop.set()
+        thread.join()
+    # Never empty, never half: each count is the old report's or the new one's. Measured on Virtuoso 7.2.5: a reader
+    # under its READ COMMITTED sometimes counts one triple more (701, 901) while a replacement commits; that row-level
+    # anomaly is Virtuoso's, documented in docs/remote-stores.md, and is tolerated here (and only it).
+    assert all(n in (700, 701, 900, 901) for n in seen), seen
+
+
+HOSTILE = [
+    '"} ; DROP ALL ; INSERT DATA { <a> <b> <c> } #',
+    "\\u0022 } ; CLEAR ALL #",
+    "back\\slash \\n not a newline",
+    "line\nbreak\r\ttab \u202e rtl",
+    "'''\"\"\"",
+    "non-BMP 😀 𝔸 and a trailing space ",
+    "مؤتمر الاقتصاد الاجتماعي والتضامني",
+    "nul \x00 inside",
+]
+
+
+def test_hostile_literals_round_trip_exactly(store):
+    store.replace_report("aaaa", [(PERSON, RDFS.label, Literal("keep"))], [])
+    triples = [(PERSON, RDFS.comment, Literal(h, lang="ar" if i % 2 else None)) for i, h in enumerate(HOSTILE)]
+    store.replace_report("bbbb", triples, [])
+    got = sorted((o.value, o.language) for o in (r["o"] for r in store.query(
+        f"SELECT ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (STRSTARTS(STR(?g), {ox.Literal(store.base)})) }}")))
+    want = sorted([("keep", None)] + [(h, "ar" if i % 2 else None) for i, h in enumerate(HOSTILE)])
+    assert got == want
+    assert sorted(store.graph_triples(report_iri(store.base, "bbbb"))) == sorted(triples)
+    # a hostile value bound as a parameter is only a value
+    rows = store.query("SELECT ?s WHERE { GRAPH ?g { ?s ?p ?v } }", substitutions={ox.Variable("v"): ox.Literal(HOSTILE[0])})
+    assert [r["s"].value for r in rows] == [str(PERSON)]
+
+
+# -- the fixture corpus on both stores ---------------------------------------------------------------------------------
+def corpus_paths() -> list[Path]:
+    return [p for p in (EXAMPLES, CORPUS) if p.is_dir()]
+
+
+@pytest.fixture(scope="module")
+def both(virtuoso):
+    base = "https://w3id.org/ssekg/id/"
+    embedded = Store.memory(base)
+    outcomes = ingest_paths(embedded, corpus_paths())
+    accepted = sum(o.accepted for o in outcomes)
+    assert accepted >= 4
+    st = remote(virtuoso, base=base)
+    remote_outcomes = ingest_paths(st, corpus_paths())
+    assert [(o.source, o.accepted, o.key) for o in remote_outcomes] == [(o.source, o.accepted, o.key) for o in outcomes]
+    return embedded, st
+
+
+def answers(store, name: str, params: dict[str, str] | None = None):
+    named = named_queries()[name]
+    result = run_query(store, named.text, bind_params(named, dict(params or {}), store.base))
+    if isinstance(result, ox.QueryBoolean):
+        return bool(result)
+    names = [v.value for v in result.variables]
+    # multisets of N-Triples forms: IRIs, literals with their language or datatype (Virtuoso's plain literals come
+    # back as xsd:string, as RDF 1.1 says and as the embedded store gives them)
+    return Counter(tuple("" if row[n] is None else str(row[n]) for n in names) for row in result)
+
+
+@pytest.mark.parametrize(
+    ("name", "params"), COMPARISONS, ids=[f"{n}-{'-'.join(f'{k}={v}' for k, v in p.items()) or 'defaults'}" for n, p in COMPARISONS]
+)
+def test_every_named_query_gives_the_same_answers_as_the_embedded_store(both, name, params):
+    """Same rows (as multisets of RDF terms) from every named query on both back ends, with and without parameters."""
+    embedded, st = both
+    expected = answers(embedded, name, params)
+    assert answers(st, name, params) == expected
+
+
+def test_the_comparison_is_not_vacuous(both):
+    embedded, _ = both
+    empty = [(n, p) for n, p in COMPARISONS if not n.startswith("check-") and not answers(embedded, n, p)]
+    # the parameter sets that name nothing (and country-profile without countries) are meant to be empty
+    assert all(
+        "ZZ" in p.values() or "no-such-type" in p.values() or p.get("dimension") == "nonsense"
+        or (n == "country-profile" and not p) for n, p in empty
+    ), empty
+
+
+def test_the_dataset_is_the_same_quads_on_both_stores(both):
+    embedded, st = both
+    assert set(st.named_quads()) == set(embedded.named_quads())
+    assert st.report_keys() == embedded.report_keys()
+    assert st.stats()["reports"] == embedded.stats()["reports"]
+
+
+def test_reingesting_leaves_the_same_quads(both):
+    _, st = both
+    before = {key: sorted(map(str, st.graph_quads(report_iri(st.base, key)))) for key in st.report_keys()}
+    inferred = {key: sorted(map(str, st.graph_quads(inferred_graph_iri(st.base, key)))) for key in st.report_keys()}
+    ingest_paths(st, corpus_paths())
+    assert {key: sorted(map(str, st.graph_quads(report_iri(st.base, key)))) for key in st.report_keys()} == before
+    assert {key: sorted(map(str, st.graph_quads(inferred_graph_iri(st.base, key)))) for key in st.report_keys()} == inferred
+
+
+def test_construct_and_ask_come_back_as_pyoxigraph_results(both):
+    _, st = both
+    triples = st.query("CONSTRUCT { ?e a sse:Event } WHERE { ?e a sse:Event }", prefixes={"sse": "https://w3id.org/ssekg/ontology#"})
+    assert isinstance(triples, ox.QueryTriples)
+    assert len(list(triples)) >= 4
+    assert isinstance(st.query("ASK { ?s ?p ?o }"), ox.QueryBoolean)
+    with pytest.raises(SyntaxError):
+        st.query("SELECT WHERE {")
+
+
+def test_the_cli_ingests_and_counts_with_endpoint_and_credentials_from_the_environment(virtuoso, tmp_path):
+    from click.testing import CliRunner
+
+    from ssekg.cli import main
+
+    env = {
+        "SSEKG_ENDPOINT_AUTH": "digest",
+        "SSEKG_ENDPOINT_USER": DBA_USER,
+        "SSEKG_ENDPOINT_PASSWORD": DBA_PASSWORD,
+        "SSEKG_ENDPOINT_GRAPH_STORE": f"{virtuoso.url}/sparql-graph-crud-auth",
+        "SSEKG_BASE": "https://cli.example/id/",
+    }
+    runner = CliRunner()
+    card = str(EXAMPLES / "casablanca-regional-workshop.yaml")
+    result = runner.invoke(main, ["ingest", "-q", "--endpoint", virtuoso.sparql_auth, card], env=env)
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["stats", "--endpoint", virtuoso.sparql_auth], env=env)
+    assert result.exit_code == 0, result.output
+    assert '"reports": 1' in result.output
+    result = runner.invoke(main, ["query", "--endpoint", virtuoso.sparql_auth, "speakers", "--format", "csv"], env=env)
+    assert result.exit_code == 0, result.output
