@@ -12,7 +12,8 @@ from ssekg.store import Store
 from .state import ServerState
 
 
-def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
+def create_app(settings: Settings | None = None, store: Any = None) -> Flask:
+    """The app; ``store``: an embedded ``Store``, a ``RemoteStore``, or None (from the settings)."""
     settings = settings or load_settings()
     app = Flask(__name__, static_folder="static", template_folder="templates")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes

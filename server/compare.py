@@ -9,6 +9,7 @@ is put into the page as text (``textContent``) or escaped before it reaches an E
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, request, url_for
@@ -68,31 +69,51 @@ def state():
     return current_app.extensions["ssekg"]
 
 
+#: the lexical forms YEAR() reads: xsd:date, dateTime, gYearMonth, gYear (the year is the leading digits)
+DATE_TYPES = {"http://www.w3.org/2001/XMLSchema#" + t for t in ("date", "dateTime", "dateTimeStamp", "gYearMonth", "gYear")}
+YEAR = re.compile(r"-?\d{4,}")
+
+
 def filter_choices(lang: str) -> tuple[list[dict[str, str]], list[int]]:
-    """The event types events have (with labels in ``lang``) and the years of the events' start dates."""
+    """The event types events have (with labels in ``lang``) and the years of the events' start dates.
+
+    Read through the server's back end (embedded or remote); the year is taken from the date's lexical form here,
+    not with YEAR() (Virtuoso raises an error for YEAR() of a value it cannot read as a date).
+    """
     st = state()
+    # labels are chosen here (the reader's language, else the smallest label, else the IRI): Virtuoso 7.2 fails
+    # to compile COALESCE(MIN(…), MIN(…)) over OPTIONALs (SQ156)
     types_query = """
-        SELECT ?type (COALESCE(MIN(?l1), MIN(?l2), STR(?type)) AS ?label) ?lang WHERE {
+        SELECT DISTINCT ?type ?label WHERE {
           ?event a sse:Event ; sse:eventType ?type .
-          OPTIONAL { ?type skos:prefLabel ?l1 FILTER (langMatches(lang(?l1), ?lang)) }
-          OPTIONAL { ?type skos:prefLabel ?l2 }
-        } GROUP BY ?type ?lang"""
-    years_query = "SELECT DISTINCT (YEAR(?start) AS ?year) WHERE { ?event a sse:Event ; schema:startDate ?start }"
+          OPTIONAL { ?type skos:prefLabel ?label }
+        }"""
+    years_query = "SELECT DISTINCT ?start WHERE { ?event a sse:Event ; schema:startDate ?start }"
     import pyoxigraph as ox
 
     types: list[dict[str, str]] = []
     years: set[int] = set()
     try:
-        with st.lock.shared():
-            for row in st.store.ox.query(types_query, prefixes=st.prefixes,
-                                         substitutions={ox.Variable("lang"): ox.Literal(lang)}):
-                iri = row["type"].value
-                types.append({"iri": iri, "notation": iri.rstrip("/").rsplit("/", 1)[-1], "label": row["label"].value})
-            for row in st.store.ox.query(years_query, prefixes=st.prefixes):
-                if row["year"] is not None:
-                    years.add(int(row["year"].value))
+        labels: dict[str, list[Any]] = {}
+        for row in st.backend.select(types_query):
+            found = labels.setdefault(row["type"].value, [])
+            if isinstance(row["label"], ox.Literal):
+                found.append(row["label"])
+        for iri, found in labels.items():
+            own = [l.value for l in found if (l.language or "").lower().split("-")[0] == lang]
+            label = min(own) if own else (min(l.value for l in found) if found else iri)
+            types.append({"iri": iri, "notation": iri.rstrip("/").rsplit("/", 1)[-1], "label": label})
     except Exception:  # an empty or unreadable store: the page still works, without choices
-        pass
+        types = []
+    try:
+        for row in st.backend.select(years_query):
+            start = row["start"]
+            if isinstance(start, ox.Literal) and start.datatype.value in DATE_TYPES:
+                match = YEAR.match(start.value)
+                if match:
+                    years.add(int(match.group()))
+    except Exception:
+        years = set()
     return sorted(types, key=lambda t: t["label"].casefold()), sorted(years)
 
 

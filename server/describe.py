@@ -73,13 +73,17 @@ def service_graph() -> tuple[Graph, URIRef]:
     g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     if st.settings.update_token:
         g.add((service, SD.supportedLanguage, SD.SPARQL11Update))
-    g.add((service, SD.feature, SD.UnionDefaultGraph))
+    if not st.is_remote:  # a remote store's default graph is its own business (see docs/remote-stores.md)
+        g.add((service, SD.feature, SD.UnionDefaultGraph))
     g.add((service, SD.feature, SD.BasicFederatedQuery))
     for mime in dict.fromkeys(formats.offered("solutions") + formats.offered("graph")):
         g.add((service, SD.resultFormat, URIRef(formats.FORMAT_IRIS[mime])))
     g.add((service, RDFS.label, Literal("ssekg SPARQL endpoint: the social and solidarity economy knowledge graph", lang="en")))
+    default_graph = ("the union of all named graphs" if not st.is_remote else
+                     "the remote SPARQL store's default dataset (on Virtuoso: the union of every graph, its own "
+                     "system graphs included; a triple comes back once per graph that holds it)")
     g.add((service, RDFS.comment, Literal(
-        f"Default graph: the union of all named graphs. Query timeout {st.settings.query_timeout:g} s, "
+        f"Default graph: {default_graph}. Query timeout {st.settings.query_timeout:g} s, "
         f"at most {st.settings.max_rows} result rows. SERVICE calls allowed to: "
         f"{', '.join(st.settings.service_allow) or 'no host'}.", lang="en")))
     dataset = BNode("defaultDataset")
@@ -92,8 +96,7 @@ def service_graph() -> tuple[Graph, URIRef]:
     g.add((default, RDF.type, SD.Graph))
     try:
         g.add((default, VOID.triples, Literal(st.triple_count())))
-        with st.lock.shared():
-            names = [n for n in st.store.ox.named_graphs() if isinstance(n, ox.NamedNode)]
+        names = [n for n in st.backend.named_graphs() if isinstance(n, ox.NamedNode)]
     except Exception:
         names = []
     for name in names[:1000]:
@@ -143,24 +146,7 @@ def void_graph() -> Graph:
     g.add((dist, DCAT.compressFormat, URIRef("https://www.iana.org/assignments/media-types/application/gzip")))
     g.add((dist, DCTERMS.license, URIRef(st.settings.data_license)))
 
-    def stats() -> dict[str, Any]:
-        q = st.store.ox.query
-        with st.lock.shared():
-            out: dict[str, Any] = {}
-            out["triples"] = int(next(iter(q("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")))["n"].value)
-            out["entities"] = int(next(iter(q("SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o FILTER isIRI(?s) }")))["n"].value)
-            out["classes"] = [(r["c"], int(r["n"].value)) for r in q(
-                "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n) LIMIT 500")]
-            out["properties"] = [(r["p"], int(r["n"].value)) for r in q(
-                "SELECT ?p (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?p ORDER BY DESC(?n) LIMIT 1000")]
-            out["graphs"] = [(r["g"], int(r["n"].value)) for r in q(
-                "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g LIMIT 2000")]
-            out["examples"] = [r["s"] for r in q(
-                "SELECT ?s { ?s a <%sEvent> } ORDER BY ?s LIMIT 3" % SSE)] + [r["s"] for r in q(
-                "SELECT ?s { ?s a <%sChallenge> } ORDER BY ?s LIMIT 1" % SSE)]
-        return out
-
-    s = st.cached("void", stats)
+    s = st.cached("void", st.backend.void_stats)
     g.add((ds, VOID.triples, Literal(s["triples"])))
     g.add((ds, VOID.entities, Literal(s["entities"])))
     g.add((ds, VOID.classes, Literal(len(s["classes"]))))

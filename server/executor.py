@@ -144,12 +144,20 @@ def evaluate(
     options = dict(options)
     hidden = set(options.pop("hidden_columns", ()))
     result = store.query(query, prefixes=prefixes, **options)
+    return serialise_result(result, choose, max_rows, prefixes, hidden)
+
+
+def serialise_result(
+    result: Any, choose: Chooser, max_rows: int, prefixes: dict[str, str], hidden: set[str] | frozenset[str] = frozenset()
+) -> tuple[str, str, bytes, int, bool]:
+    """Serialise a pyoxigraph result (``QueryBoolean``, ``QuerySolutions`` or an iterable of triples) in the format
+    ``choose`` picks, cut at ``max_rows``: kind, mimetype, body, rows, truncated. Shared by both back ends."""
     if isinstance(result, ox.QueryBoolean):
         chosen = choose("boolean")
         if chosen is None:
             raise QueryFailed("not_acceptable", "", "boolean")
         return "boolean", chosen[0], result.serialize(format=chosen[1]), 1, False
-    if isinstance(result, ox.QuerySolutions):
+    if isinstance(result, ox.QuerySolutions) or hasattr(result, "variables"):
         chosen = choose("solutions")
         if chosen is None:
             raise QueryFailed("not_acceptable", "", "solutions")

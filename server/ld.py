@@ -18,9 +18,11 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file
 
+from ssekg.errors import StoreError
 from ssekg.namespaces import SSE
 
 from . import formats
+from .backend import ox_label_map
 from .protocol import public_root, ui_context, wants_html
 
 bp = Blueprint("ld", __name__)
@@ -88,28 +90,33 @@ def negotiate(default: str = "text/turtle") -> str | None:
 
 
 class Labeller:
-    """Labels of resources in the reader's language (then en, fr, ar, any), cached for one page."""
+    """Labels of resources in the reader's language (then en, fr, ar, any), cached for one page.
 
-    def __init__(self, store: ox.Store, lang: str, base: str):
-        self.store, self.lang, self.base = store, lang, base
+    ``fetch(iris) -> {iri: {lang: label}}`` reads them (the back end's ``label_map``, or ``ox_label_map`` over a
+    pyoxigraph store); ``prefetch`` reads a page's IRIs at once (one request on a remote store, not one per IRI).
+    """
+
+    def __init__(self, fetch: Any, lang: str, base: str):
+        self.fetch, self.lang, self.base = fetch, lang, base
         self.cache: dict[str, tuple[str, str | None] | None] = {}
+
+    def prefetch(self, iris: Any) -> None:
+        missing = [iri for iri in dict.fromkeys(iris) if iri not in self.cache]
+        if not missing:
+            return
+        found = self.fetch(missing)
+        for iri in missing:
+            labels = found.get(iri) or {}
+            choice = None
+            for lang in [self.lang, "en", "fr", "ar", ""] + list(labels):
+                if lang in labels:
+                    choice = (labels[lang], lang or None)
+                    break
+            self.cache[iri] = choice
 
     def __call__(self, iri: str) -> tuple[str, str | None] | None:
         if iri not in self.cache:
-            found: dict[str, str] = {}
-            for prop in (SKOS_PREF, RDFS_LABEL):
-                for q in itertools.islice(self.store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(prop), None,
-                                                                       ox.DefaultGraph()), 50):
-                    if isinstance(q.object, ox.Literal):
-                        found.setdefault(q.object.language or "", q.object.value)
-                if found:
-                    break
-            choice = None
-            for lang in [self.lang, "en", "fr", "ar", ""] + list(found):
-                if lang in found:
-                    choice = (found[lang], lang or None)
-                    break
-            self.cache[iri] = choice
+            self.prefetch([iri])
         return self.cache[iri]
 
 
@@ -149,7 +156,7 @@ def term_view(term: Any, label: Labeller, prefixes: dict[str, str]) -> dict[str,
 SENTENCE_END = re.compile(r"[.!?؟۔\n]")
 
 
-def source_sentence(store: ox.Store, iri: str, out: list[Any]) -> dict[str, Any] | None:
+def source_sentence(backend: Any, iri: str, out: list[Any]) -> dict[str, Any] | None:
     """The sentence of the report a challenge/proposal came from, with the span marked (None if not applicable)."""
     values: dict[str, list[Any]] = {}
     for q in out:
@@ -164,15 +171,17 @@ def source_sentence(store: ox.Store, iri: str, out: list[Any]) -> dict[str, Any]
         return None
     reports = [r for r in values.get(PROV_DERIVED, []) if isinstance(r, ox.NamedNode)]
     for report in reports:
-        for q in store.quads_for_pattern(report, ox.NamedNode(SCHEMA_TEXT), None, ox.DefaultGraph()):
-            text = q.object.value
+        for text_term in backend.objects(report.value, SCHEMA_TEXT):
+            if not isinstance(text_term, ox.Literal):
+                continue
+            text = text_term.value
             if not (0 <= s <= e <= len(text)):
                 continue
             left = max((m.end() for m in SENTENCE_END.finditer(text, 0, s)), default=0)
             right_match = SENTENCE_END.search(text, e)
             right = right_match.end() if right_match else len(text)
             return {"before": text[left:s].lstrip(), "span": text[s:e], "after": text[e:right].rstrip(),
-                    "lang": q.object.language, "report": report.value, "report_href": local_href(report.value),
+                    "lang": text_term.language, "report": report.value, "report_href": local_href(report.value),
                     "available": True}
         return {"available": False, "report": report.value, "report_href": local_href(report.value)}
     return None
@@ -189,42 +198,54 @@ def rdf_body(triples: list[Any], mime: str) -> Response:
 @bp.route("/id/<path:rest>")
 def resource(rest: str) -> Any:
     st = state()
-    store = st.store.ox
+    backend = st.backend
+    try:
+        return _resource(st, backend, rest)
+    except StoreError as exc:  # a remote store that cannot be reached or refuses
+        return Response(f"the SPARQL store behind this server failed: {exc}\n", status=502, mimetype="text/plain")
+
+
+def _resource(st: Any, backend: Any, rest: str) -> Any:
     forced = None
     for suffix, mime in SUFFIXES.items():
         if rest.endswith(suffix):
             candidate = rest[: -len(suffix)]
-            with st.lock.shared():
-                if next(iter(store.quads_for_pattern(ox.NamedNode(st.base + candidate), None, None, ox.DefaultGraph())), None):
-                    rest, forced = candidate, mime
+            try:
+                known = backend.exists(st.base + candidate)
+            except ValueError:
+                known = False
+            if known:
+                rest, forced = candidate, mime
             break
     iri = st.base + rest
     try:
-        node = ox.NamedNode(iri)
+        ox.NamedNode(iri)
     except ValueError:
         abort(400, f"not an IRI: {iri}")
     mime = forced or negotiate()
     if mime is None:
         return Response("offered: " + ", ".join(LD_OFFERS) + "\n", status=406, mimetype="text/plain")
-    with st.lock.shared():
-        out = list(itertools.islice(store.quads_for_pattern(node, None, None, ox.DefaultGraph()), MAX_OUTGOING))
-        incoming = list(itertools.islice(store.quads_for_pattern(None, None, node, ox.DefaultGraph()), MAX_INCOMING + 1))
-        if mime != "text/html":
-            if not out and not incoming:
-                return Response(f"nothing is known about <{iri}>\n", status=404, mimetype="text/plain")
-            return rdf_body([q.triple for q in out] + [q.triple for q in incoming[:MAX_INCOMING]], mime)
-        lang = reader_language()
-        label = Labeller(store, lang, st.base)
-        prefixes = st.prefixes
-        groups: dict[str, dict[str, Any]] = {}
-        for q in out:
-            p = q.predicate.value
-            group = groups.setdefault(p, {"property": term_view(q.predicate, label, prefixes), "vals": []})
-            group["vals"].append(term_view(q.object, label, prefixes))
-        links = [{"subject": term_view(q.subject, label, prefixes), "property": term_view(q.predicate, label, prefixes)}
-                 for q in incoming[:MAX_INCOMING]]
-        title = label(iri)
-        sentence = source_sentence(store, iri, out)
+    out = backend.outgoing(iri, MAX_OUTGOING)
+    incoming = backend.incoming(iri, MAX_INCOMING + 1)
+    if mime != "text/html":
+        if not out and not incoming:
+            return Response(f"nothing is known about <{iri}>\n", status=404, mimetype="text/plain")
+        return rdf_body(out + incoming[:MAX_INCOMING], mime)
+    lang = reader_language()
+    label = Labeller(backend.label_map, lang, st.base)
+    label.prefetch([iri] + [t.predicate.value for t in out] + [t.object.value for t in out if isinstance(t.object, ox.NamedNode)]
+                   + [t.predicate.value for t in incoming[:MAX_INCOMING]]
+                   + [t.subject.value for t in incoming[:MAX_INCOMING] if isinstance(t.subject, ox.NamedNode)])
+    prefixes = st.prefixes
+    groups: dict[str, dict[str, Any]] = {}
+    for q in out:
+        p = q.predicate.value
+        group = groups.setdefault(p, {"property": term_view(q.predicate, label, prefixes), "vals": []})
+        group["vals"].append(term_view(q.object, label, prefixes))
+    links = [{"subject": term_view(q.subject, label, prefixes), "property": term_view(q.predicate, label, prefixes)}
+             for q in incoming[:MAX_INCOMING]]
+    title = label(iri)
+    sentence = source_sentence(backend, iri, out)
     status = 200 if (out or incoming) else 404
     html = render_template(
         "resource.html", iri=iri, title=title[0] if title else curie(iri, prefixes), title_lang=title[1] if title else None,
@@ -241,10 +262,8 @@ def resource(rest: str) -> Any:
 def ontology_triples() -> list[Any]:
     st = state()
     triples: list[Any] = []
-    with st.lock.shared():
-        for name in ("ontology", "schemes"):
-            graph = ox.NamedNode(f"{st.base}graph/{name}")
-            triples += [q.triple for q in st.store.ox.quads_for_pattern(None, None, None, graph)]
+    for name in ("ontology", "schemes"):
+        triples += st.backend.graph_triples(f"{st.base}graph/{name}")
     if not triples:  # not loaded into this store: read the package's files
         folder = resources.files("ssekg.ontology")
         for entry in sorted(folder.iterdir(), key=lambda e: e.name):
@@ -273,7 +292,7 @@ def ontology(suffix: str | None = None) -> Any:
     lang = reader_language()
     mem = ox.Store()
     mem.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-    label = Labeller(mem, lang, state().base)
+    label = Labeller(lambda iris: ox_label_map(mem, iris, ox.DefaultGraph()), lang, state().base)
 
     def text_of(subject: Any, props: tuple[str, ...]) -> tuple[str, str | None] | None:
         found: dict[str, str] = {}
@@ -323,8 +342,8 @@ def dump() -> Any:
     def build() -> str:
         fd, path = tempfile.mkstemp(prefix="ssekg-dump-", suffix=".nq.gz")
         os.close(fd)
-        with st.lock.shared(), gzip.open(path, "wb") as out:
-            ox.serialize(st.store.named_quads(), out, ox.RdfFormat.N_QUADS)
+        with gzip.open(path, "wb") as out:
+            ox.serialize(st.backend.named_quads(), out, ox.RdfFormat.N_QUADS)
         return path
 
     path = st.cached("dump", build)

@@ -15,6 +15,9 @@ from .state import BUCKETS
 
 log = logging.getLogger("ssekg.access")
 
+#: seconds /health waits for a remote store's answer
+HEALTH_SECONDS = 5.0
+
 #: routes whose writes need the token: no CORS for their non-GET methods
 WRITE_ROUTES = {"protocol.graph_store", "protocol.ingest"}
 
@@ -32,9 +35,15 @@ def is_read_only() -> bool:
     if request.method in {"GET", "HEAD", "OPTIONS"}:
         return True
     if request.endpoint == "protocol.sparql" and request.method == "POST":
-        return request.mimetype != "application/sparql-update" and "update" not in request.args and (
-            request.mimetype != "application/x-www-form-urlencoded" or "update" not in request.form
-        )
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        if limit is not None and (request.content_length or 0) > limit:
+            return False  # refused (413) before it was read; reading the form here would raise
+        try:
+            return request.mimetype != "application/sparql-update" and "update" not in request.args and (
+                request.mimetype != "application/x-www-form-urlencoded" or "update" not in request.form
+            )
+        except HTTPException:
+            return False
     return False
 
 
@@ -79,12 +88,14 @@ def install(app: Flask) -> None:
 
     @app.route("/health")
     def health() -> Any:
+        backend = state.backend
         try:
-            with state.lock.shared():
-                state.store.ox.query("ASK { ?s ?p ?o }")
-            return jsonify({"status": "ok", "store": state.settings.store_dir if state.store.path else "memory"})
-        except Exception as exc:  # the store cannot be opened or read
-            return jsonify({"status": "error", "error": f"{type(exc).__name__}: {exc}"}), 503
+            # the embedded store is read; a remote store must answer ASK {} within HEALTH_SECONDS
+            backend.health(min(HEALTH_SECONDS, float(state.settings.query_timeout)))
+            return jsonify({"status": "ok", "backend": backend.kind, "store": backend.label})
+        except Exception as exc:  # the store cannot be opened, read or reached
+            return jsonify({"status": "error", "backend": backend.kind, "store": backend.label,
+                            "error": f"{type(exc).__name__}: {exc}"}), 503
 
     @app.route("/metrics")
     def metrics() -> Response:
@@ -110,11 +121,11 @@ def install(app: Flask) -> None:
                   "# TYPE ssekg_sparql_queries_total counter", f"ssekg_sparql_queries_total {m.queries}",
                   "# HELP ssekg_sparql_query_errors_total SPARQL queries that failed, by kind.",
                   "# TYPE ssekg_sparql_query_errors_total counter"]
-        for kind in sorted(set(m.query_errors) | {"syntax", "timeout", "evaluation", "refused", "not_acceptable"}):
+        for kind in sorted(set(m.query_errors) | {"syntax", "timeout", "evaluation", "refused", "not_acceptable", "unavailable"}):
             lines.append(f'ssekg_sparql_query_errors_total{{kind="{kind}"}} {m.query_errors.get(kind, 0)}')
         lines += ["# HELP ssekg_sparql_query_timeouts_total SPARQL queries stopped at the time limit.",
                   "# TYPE ssekg_sparql_query_timeouts_total counter", f"ssekg_sparql_query_timeouts_total {m.timeouts}"]
-        retries = state._runner.retries if state._runner else 0
+        retries = state.backend.retries
         lines += ["# HELP ssekg_sparql_fork_retries_total Query processes killed and forked again because they could not read the store.",
                   "# TYPE ssekg_sparql_fork_retries_total counter", f"ssekg_sparql_fork_retries_total {retries}"]
         try:

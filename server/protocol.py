@@ -10,6 +10,7 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 
+from ssekg.errors import StoreError
 from ssekg.store import from_ox
 
 from . import formats
@@ -165,7 +166,8 @@ def run_query(query: str, params: Any) -> Response:
         options = dataset_options(params)
     except ValueError as exc:
         return text_error(400, f"bad graph IRI: {exc}")
-    options["base_iri"] = endpoint_url()
+    if not st.is_remote:
+        options["base_iri"] = endpoint_url()
     accept = request.accept_mimetypes
     accept_present = bool(request.headers.get("Accept"))
     format_param = params.get("format") or params.get("output")
@@ -187,6 +189,8 @@ def run_query(query: str, params: Any) -> Response:
             offers = formats.offered(exc.result_kind or "solutions")
             return text_error(406, "none of the requested formats is offered for this result; offered: "
                               + ", ".join(offers))
+        if exc.kind == "unavailable":
+            return text_error(502, f"the SPARQL store behind this server failed: {exc.message}")
         return text_error(500, f"the query failed: {exc.message}")
     response = Response(answer.body, status=200, content_type=formats.content_type(answer.mimetype))
     response.headers["Vary"] = "Accept"
@@ -223,13 +227,15 @@ def run_update(update: str, params: Any) -> Response:
     except TextError as exc:
         return text_error(400, str(exc))
     full = update
-    if has_operations(update):
+    if has_operations(update) and not st.is_remote:  # a remote store keeps no materialised default graph
         full = update + "\n" + ("" if ends_open(update) else ";\n") + RESYNC
     with st.write_lock:
         try:
-            st.locked_store().ox.update(full, base_iri=endpoint_url(), prefixes=st.prefixes)
+            st.backend.update(full, endpoint_url())
         except SyntaxError as exc:
             return text_error(400, f"SPARQL Update syntax error: {exc}")
+        except StoreError as exc:  # the remote store refused it or cannot be reached
+            return text_error(502, f"the SPARQL store behind this server failed: {exc}")
         except Exception as exc:
             return text_error(500, f"the update failed: {type(exc).__name__}: {exc}")
     return Response(status=204)
@@ -282,11 +288,12 @@ def gsp_get(target: str | None) -> Response:
                             request.args.get("format"))
     if chosen is None:
         return text_error(406, "offered: " + ", ".join(formats.offered("graph")))
-    with st.lock.shared():
-        if target is not None and not st.store.has_graph(target):
+    try:
+        if target is not None and not st.backend.has_graph(target):
             return text_error(404, f"no graph <{target}> in the store")
-        graph = ox.DefaultGraph() if target is None else ox.NamedNode(target)
-        triples = [q.triple for q in st.store.ox.quads_for_pattern(None, None, None, graph)]
+        triples = st.backend.graph_triples(target)
+    except StoreError as exc:
+        return text_error(502, f"the SPARQL store behind this server failed: {exc}")
     prefixes = st.prefixes if chosen[1] in {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG} else None
     body = ox.serialize(triples, format=chosen[1], prefixes=prefixes)
     response = Response(body if request.method == "GET" else b"", content_type=formats.content_type(chosen[0]))
@@ -322,21 +329,24 @@ def gsp_write(target: str | None, create: bool = False) -> Response:
         except (SyntaxError, ValueError) as exc:
             return text_error(400, f"cannot read the RDF payload: {exc}")
     with st.write_lock:
-        store = st.locked_store()
-        existed = store.has_graph(name)
-        if request.method == "DELETE":
-            if not existed:
-                return text_error(404, f"no graph <{name}> in the store")
-            store.replace_graphs({name: []})
-            return Response(status=204)
-        if request.method == "POST" and existed:
-            with st.lock.shared():
-                new_triples = list(st.store.graph_triples(name)) + new_triples
-        if not new_triples and request.method == "PUT":
-            # an empty graph cannot be stored in a quad store: PUT of nothing clears it
-            store.replace_graphs({name: []})
-        else:
-            store.replace_graphs({name: new_triples})
+        try:
+            store = st.backend.writable_store()
+            existed = store.has_graph(name)
+            if request.method == "DELETE":
+                if not existed:
+                    return text_error(404, f"no graph <{name}> in the store")
+                store.replace_graphs({name: []})
+                return Response(status=204)
+            if request.method == "POST" and existed:
+                new_triples = [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object))
+                               for t in st.backend.graph_triples(name)] + new_triples
+            if not new_triples and request.method == "PUT":
+                # an empty graph cannot be stored in a quad store: PUT of nothing clears it
+                store.replace_graphs({name: []})
+            else:
+                store.replace_graphs({name: new_triples})
+        except StoreError as exc:
+            return text_error(502, f"the SPARQL store behind this server failed: {exc}")
     response = Response(status=201 if (create or not existed) else 204)
     if create:
         response.headers["Location"] = name
@@ -367,7 +377,10 @@ def ingest() -> Any:
 
     st = state()
     with st.write_lock:
-        outcome = ingest_bytes(st.locked_store(), data, filename)
+        try:
+            outcome = ingest_bytes(st.backend.writable_store(), data, filename)
+        except StoreError as exc:
+            return text_error(502, f"the SPARQL store behind this server failed: {exc}")
     body = {
         "source": outcome.source, "accepted": outcome.accepted, "key": outcome.key,
         "asserted": outcome.asserted, "inferred": outcome.inferred, "reason": outcome.reason,

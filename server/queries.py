@@ -142,8 +142,9 @@ def run(name: str) -> Any:
     options = {
         "substitutions": bindings or None,
         "hidden_columns": sorted(p.name for p in named.params),
-        "base_iri": public_root() + "queries/" + name,
     }
+    if not st.is_remote:
+        options["base_iri"] = public_root() + "queries/" + name
     st.metrics.queries += 1
     g.sparql_query = named.text
     try:
@@ -155,6 +156,8 @@ def run(name: str) -> Any:
         if exc.kind == "not_acceptable":
             return text_error(406, "none of the requested formats is offered for this result; offered: "
                               + ", ".join(formats.offered("solutions")) + ", text/html")
+        if exc.kind == "unavailable":
+            return text_error(502, f"the SPARQL store behind this server failed: {exc.message}")
         return text_error(500, f"the query failed: {exc.message}")
     if html:
         data = json.loads(answer.body)

@@ -27,19 +27,33 @@ class _Gunicorn(BaseApplication):
         return self.application
 
 
+def _public(url: str) -> str:
+    """A URL without user:password@ (never print credentials)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    host = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
+
+
 def gunicorn_options(settings: Settings) -> dict[str, Any]:
     address = f"http://{settings.host}:{settings.port}/"
 
+    remote = bool(settings.values.get("endpoint"))
+    what = f"the SPARQL store {_public(settings.endpoint)}" if remote else settings.store_dir
+
     def when_ready(server: Any) -> None:
-        print(f"ssekg serving {settings.store_dir} at {address} (SPARQL endpoint {address}sparql)", flush=True)
+        print(f"ssekg serving {what} at {address} (SPARQL endpoint {address}sparql)", flush=True)
 
     def post_worker_init(worker: Any) -> None:
-        # open the store now, in the worker, so a locked store fails at start and not at the first request
-        worker.wsgi.extensions["ssekg"].store  # noqa: B018
+        # open the store now, in the worker, so a locked store fails at start and not at the first request;
+        # a remote store is asked once (what it is; a store that does not answer yet is reported, /health says 503)
+        worker.wsgi.extensions["ssekg"].backend.open()
 
     return {
         "bind": f"{settings.host}:{settings.port}",
-        "workers": 1,
+        # the embedded store admits one process; a remote store can be served by several
+        "workers": max(1, int(settings.workers)) if remote else 1,
         "threads": max(1, int(settings.threads)),
         "worker_class": "gthread",
         # the worker's heartbeat comes from its main thread; queries are stopped at query_timeout anyway
@@ -59,17 +73,24 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
 
 def run(settings: Settings) -> None:
     """Serve until SIGTERM or SIGINT; raises StoreError if the store is open in another process."""
-    if int(settings.workers) != 1:
+    remote = bool(settings.values.get("endpoint"))
+    if int(settings.workers) != 1 and not remote:
         print(
             f"ssekg serve: workers={settings.workers} ignored: the embedded store can be opened by one process "
             f"only, so the server runs 1 worker with {settings.threads} threads",
             file=sys.stderr,
         )
-    # fail early, with the store's own message, if another process holds the store
-    probe = Store.open(settings.store_dir, settings.base)
-    probe.close()
-    del probe
-    gc.collect()
+    if remote:
+        # fail early on bad settings (URL, auth method, missing credentials); the store itself may come up later
+        from ssekg.remote import RemoteStore
+
+        RemoteStore.from_settings(settings)
+    else:
+        # fail early, with the store's own message, if another process holds the store
+        probe = Store.open(settings.store_dir, settings.base)
+        probe.close()
+        del probe
+        gc.collect()
 
     from . import create_app
 

@@ -70,22 +70,44 @@ class Metrics:
 
 
 class ServerState:
-    def __init__(self, settings: Any, store: Store | None = None):
+    """Settings, metrics, caches and the back end: the embedded store (``store``, opened lazily) or a remote SPARQL
+    store (``settings.endpoint`` set, or a ``RemoteStore`` passed in). Routes read through ``backend``
+    (``server/backend.py``), never through ``store.ox``."""
+
+    #: seconds a cached answer (VoID, dump, triple count) is kept on a remote store, which others may write to
+    REMOTE_CACHE_SECONDS = 60.0
+
+    def __init__(self, settings: Any, store: Any = None):
         self.settings = settings
         self.base = settings.base
         self.prefixes = prefixes_for(self.base)
         self.lock = RWLock()
         self.write_lock = threading.Lock()  # one write (update, GSP write, ingest) at a time
         self._open_lock = threading.Lock()
-        self._store = store
-        self._runner: QueryRunner | None = None
         self.metrics = Metrics()
         self.generation = 0  # bumped on every write: caches (VoID, dump, triple count) key on it
-        self._cache: dict[str, tuple[int, Any]] = {}
+        self._cache: dict[str, tuple[int, float, Any]] = {}
         self.started = time.time()
+        from .backend import EmbeddedBackend, RemoteBackend
+
+        remote = store if store is not None and not isinstance(store, Store) else None
+        if remote is None and store is None and settings.values.get("endpoint"):
+            from ssekg.remote import RemoteStore
+
+            remote = RemoteStore.from_settings(settings)
+        self.remote = remote
+        self._store = None if remote is not None else store
+        self.backend: Any = RemoteBackend(self, remote) if remote is not None else EmbeddedBackend(self)
+
+    @property
+    def is_remote(self) -> bool:
+        return self.remote is not None
 
     @property
     def store(self) -> Store:
+        """The embedded store (only on the embedded back end)."""
+        if self.remote is not None:
+            raise AttributeError("the server uses a remote SPARQL store: read through ServerState.backend")
         if self._store is None:
             with self._open_lock:
                 if self._store is None:
@@ -98,27 +120,22 @@ class ServerState:
         return Store(LockedOx(inner.ox, self), inner.base, inner.path)  # type: ignore[arg-type]
 
     @property
-    def runner(self) -> QueryRunner:
-        if self._runner is None:
-            self._runner = QueryRunner(
-                self.store, self.lock, self.settings.query_timeout, self.settings.max_rows, self.prefixes
-            )
-        return self._runner
+    def runner(self) -> Any:
+        """Runs a client's query with the limits: the forked ``QueryRunner``, or the remote proxy."""
+        return self.backend.runner
 
     def changed(self) -> None:
         self.generation += 1
 
     def cached(self, name: str, compute: Any) -> Any:
         hit = self._cache.get(name)
-        if hit and hit[0] == self.generation:
-            return hit[1]
+        now = time.monotonic()
+        if hit and hit[0] == self.generation and (not self.is_remote or now - hit[1] < self.REMOTE_CACHE_SECONDS):
+            return hit[2]
         generation = self.generation
         value = compute()
-        self._cache[name] = (generation, value)
+        self._cache[name] = (generation, now, value)
         return value
 
     def triple_count(self) -> int:
-        def count() -> int:
-            with self.lock.shared():
-                return sum(1 for _ in self.store.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-        return self.cached("triples", count)
+        return self.cached("triples", self.backend.triple_count)
