@@ -33,8 +33,10 @@ test: install-test
 system-deps:
 	bash scripts/install-system-deps.sh
 
+## make bench: N = 1,000 (BENCH_ARGS="--n 10000" or "--full" for the larger corpora); see bench/README.md.
 bench: install-test
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m pip install --quiet 'oxigraph>=0.5.13,<0.6' || echo "bench: the oxigraph server baseline will be skipped"
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 bench-extract: install-test
 	$(BIN)/python bench/extract.py

@@ -44,18 +44,21 @@ def store_options(func: Callable) -> Callable:
     @click.option("--store", "store_dir", type=click.Path(file_okay=False), help="store directory [env SSEKG_STORE]")
     @click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True), help="settings file (TOML) [env SSEKG_CONFIG]")
     @click.option("--base", help="base IRI of instance data [env SSEKG_BASE]")
+    @click.option("--endpoint", help="query URL of a remote SPARQL 1.1 store to use instead of --store; credentials "
+                  "come from settings or SSEKG_ENDPOINT_* variables, never from here [env SSEKG_ENDPOINT]")
     @functools.wraps(func)
-    def wrapper(store_dir: str | None, config_file: str | None, base: str | None, **kwargs: Any) -> Any:
-        settings = load_settings({"store": store_dir, "base": base}, config_file)
+    def wrapper(store_dir: str | None, config_file: str | None, base: str | None, endpoint: str | None = None, **kwargs: Any) -> Any:
+        settings = load_settings({"store": store_dir, "base": base, "endpoint": endpoint}, config_file)
         return func(settings=settings, **kwargs)
 
     return wrapper
 
 
 def open_store(settings: Settings):
-    from .store import Store
+    """The embedded store, or the remote SPARQL store when an endpoint is set (ssekg.backends)."""
+    from .backends import open_any_store
 
-    return Store.open(settings.store_dir, settings.base)
+    return open_any_store(settings)
 
 
 @click.group(cls=_Group, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
@@ -78,6 +81,11 @@ def _summary(outcomes: list, verb: str) -> int:
     accepted = [o for o in outcomes if o.accepted]
     rejected = [o for o in outcomes if not o.accepted]
     triples = sum(o.asserted + o.inferred for o in accepted)
+    if rejected:  # again at the end, where a long run's early rejections would have scrolled away
+        click.echo("rejected:", err=True)
+        for outcome in rejected:
+            first_line = (outcome.reason or "").splitlines()[0] if outcome.reason else outcome.source
+            click.echo(f"  {first_line}", err=True)
     click.echo(
         f"{len(outcomes)} read, {len(accepted)} {verb}, {len(rejected)} rejected, "
         f"{triples} triples ({sum(o.asserted for o in accepted)} asserted, {sum(o.inferred for o in accepted)} inferred)",
@@ -89,14 +97,26 @@ def _summary(outcomes: list, verb: str) -> int:
 @main.command(epilog=EPILOG)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("-q", "--quiet", is_flag=True, help="print only rejections and the summary")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="worker processes preparing reports in parallel  [default: the number of cores]")
 @store_options
-def ingest(settings: Settings, paths: tuple[str, ...], quiet: bool) -> None:
+def ingest(settings: Settings, paths: tuple[str, ...], quiet: bool, jobs: int | None) -> None:
     """Ingest cards (.yaml/.json) and reports (.txt/.md/.html) from files and folders into the store."""
-    from ssekg.ingest.pipeline import ingest_paths
+    import os
 
+    from ssekg.ingest.pipeline import expand_paths, ingest_paths
+
+    jobs = jobs or os.cpu_count() or 1
     store = open_store(settings)
-    click.echo(f"store: {settings.store_dir}", err=True)
-    outcomes = ingest_paths(store, paths, on_outcome=lambda o: _print_outcome(o, not quiet))
+    from .backends import store_label
+
+    click.echo(f"store: {store_label(settings)}", err=True)
+    if jobs > 1 and sum(1 for _ in zip(range(2), expand_paths(paths))) > 1:
+        from ssekg.ingest.parallel import ingest_parallel
+
+        outcomes = ingest_parallel(store, paths, jobs=jobs, on_outcome=lambda o: _print_outcome(o, not quiet))
+    else:
+        outcomes = ingest_paths(store, paths, on_outcome=lambda o: _print_outcome(o, not quiet))
     store.close()
     sys.exit(_summary(outcomes, "accepted"))
 
@@ -228,7 +248,9 @@ def drop(settings: Settings, keys: tuple[str, ...]) -> None:
 def stats(settings: Settings) -> None:
     """Counts of the store: reports, graphs, distinct triples."""
     store = open_store(settings)
-    click.echo(json.dumps({"store": settings.store_dir, **store.stats()}, indent=2))
+    from .backends import store_label
+
+    click.echo(json.dumps({"store": store_label(settings), **store.stats()}, indent=2))
     store.close()
 
 

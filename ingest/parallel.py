@@ -1,0 +1,301 @@
+"""Parallel ingest: read, map, validate and infer in worker processes; one writer puts reports in the store.
+
+The pipeline of ``ingest/pipeline.py`` is CPU-bound Python (YAML, JSON Schema, rdflib, pySHACL), so it runs in a
+pool of worker processes (``forkserver`` context where available, else ``spawn``: no forked copies of an open
+store). Each worker is initialised once with the reference data the parent computed (the ontology's closure
+and the reference closure are never recomputed per report or per worker) and handles chunks of files with
+``pipeline.prepare`` and the fast inference path of ``ingest/fastinfer.py`` (proved equal to owlrl by
+``tests/test_fastinfer.py``). A worker sends back plain data: per report its key, the counts, the SHACL problems
+and its asserted and inferred graphs as N-Triples text written by Oxigraph's serialiser (cheap to pickle, no
+rdflib objects cross the process boundary).
+
+The parent is the only process that opens the store. It writes accepted reports in batches: one SPARQL Update
+per batch of up to ``batch`` reports (``Store.replace_graphs_nt``), which Oxigraph applies all-or-nothing, so
+each report is always whole in the store (a batch is several whole reports, in or out together). A report whose
+graphs hold blank nodes is written in an update of its own (blank node labels are scoped to one request). If a
+batch's update fails, its reports are written one at a time so a bad one is rejected alone.
+
+Memory stays flat whatever the number of files: at most ``inflight`` chunks are submitted and not yet written
+(results are consumed in order, the next chunk is submitted only when one is written), and nothing keeps a
+graph of the whole corpus. ``iter_ingest`` yields one small :class:`Outcome` per file, in input order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import BNode, Graph
+
+from ssekg.errors import InputError
+from ssekg.store import Store, ntriples
+
+from .fastinfer import fast_infer
+from .pipeline import Outcome, expand_paths, prepare, read_card
+from .reference import Reference, ensure_reference, load_reference
+
+#: files per task sent to a worker
+CHUNK = 8
+#: reports per SPARQL Update
+BATCH = 32
+
+
+@dataclass
+class Result:
+    """What a worker sends back for one file (plain, picklable data)."""
+
+    source: str
+    key: str | None = None
+    asserted_nt: str = ""
+    inferred_nt: str = ""
+    asserted: int = 0
+    inferred: int = 0
+    problems: list = field(default_factory=list)
+    reason: str | None = None
+    blank_nodes: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)  # read, map+validate, infer, serialise
+
+    def outcome(self) -> Outcome:
+        if self.reason is not None:
+            return Outcome(self.source, False, reason=self.reason)
+        return Outcome(self.source, True, self.key, self.asserted, self.inferred, self.problems)
+
+
+class _WorkerReference(Reference):
+    """A Reference whose SHACL mix-in graph is built once (``Reference.for_shapes`` builds it on every call)."""
+
+    @property
+    def for_shapes(self) -> Graph:  # type: ignore[override]
+        return self.graphs["for-shapes"]
+
+
+def reference_payload(reference: Reference) -> tuple:
+    """What a worker needs of the reference data, in a form that pickles quickly."""
+    shapes = reference.for_shapes
+    return (reference.base, reference.tbox, reference.known, reference.version,
+            shapes.serialize(format="nt", encoding="utf-8"))
+
+
+def worker_reference(payload: tuple) -> Reference:
+    base, tbox, known, version, shapes_nt = payload
+    shapes = Graph()
+    shapes.parse(data=shapes_nt, format="nt")
+    return _WorkerReference(base, {"for-shapes": shapes}, tbox, known, version)
+
+
+_REFERENCE: Reference | None = None
+
+
+def _init_worker(payload: tuple) -> None:
+    global _REFERENCE
+    _REFERENCE = worker_reference(payload)
+    from .fastinfer import compile_rules
+
+    compile_rules(_REFERENCE.tbox)
+
+
+def prepare_file(path: str, reference: Reference) -> Result:
+    """Read, map, validate and infer one file; never raises for bad input (the Result says why)."""
+    seconds: dict[str, float] = {}
+    t0 = time.perf_counter()
+    try:
+        card = read_card(Path(path))
+        t1 = time.perf_counter()
+        seconds["read"] = t1 - t0
+        infer_time = [0.0]
+
+        def timed_infer(*args: Any) -> Graph:
+            start = time.perf_counter()
+            try:
+                return fast_infer(*args)
+            finally:
+                infer_time[0] += time.perf_counter() - start
+
+        prepared = prepare(card, path, reference, infer_with=timed_infer)
+        t2 = time.perf_counter()
+        seconds["infer"] = infer_time[0]
+        seconds["map+validate"] = t2 - t1 - infer_time[0]
+    except InputError as exc:
+        return Result(path, reason=str(exc), seconds=seconds)
+    asserted_nt, inferred_nt = ntriples(prepared.asserted), ntriples(prepared.inferred)
+    blank = any(isinstance(t, BNode) for g in (prepared.asserted, prepared.inferred) for triple in g for t in triple)
+    seconds["serialise"] = time.perf_counter() - t2
+    return Result(path, prepared.key, asserted_nt, inferred_nt, len(prepared.asserted), len(prepared.inferred),
+                  prepared.problems, None, blank, seconds)
+
+
+def _work(paths: list[str]) -> list[Result]:
+    assert _REFERENCE is not None, "worker not initialised"
+    out = []
+    for path in paths:
+        try:
+            out.append(prepare_file(path, _REFERENCE))
+        except Exception as exc:  # an unexpected failure rejects this file, not the run
+            out.append(Result(path, reason=f"{path}: internal error while preparing the report: {exc!r}"))
+    return out
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _chunks(paths: Iterable[Path], size: int) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    for path in paths:
+        chunk.append(str(path))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class _Writer:
+    """Collects accepted reports and writes them in batches; outcomes leave in input order, after their write."""
+
+    def __init__(self, store: Store, batch: int):
+        self.store = store
+        self.batch = max(1, batch)
+        self.pending: list[Result] = []  # every file since the last write, accepted or not, in order
+        self.accepted = 0
+        self.write_seconds = 0.0
+        self.updates = 0
+
+    def add(self, result: Result) -> list[Result]:
+        if result.reason is None and result.blank_nodes:
+            done = self.flush()
+            self.pending.append(result)
+            return done + self.flush()
+        self.pending.append(result)
+        if result.reason is None:
+            self.accepted += 1
+        return self.flush() if self.accepted >= self.batch else []
+
+    def flush(self) -> list[Result]:
+        done, self.pending, self.accepted = self.pending, [], 0
+        reports = [r for r in done if r.reason is None]
+        if reports:
+            start = time.perf_counter()
+            try:
+                self._write(reports)
+            except Exception:
+                for report in reports:  # find the report the store refused; the others go in alone
+                    try:
+                        self._write([report])
+                    except Exception as exc:
+                        report.reason = (f"{report.source}: the store refused the report ({exc}); "
+                                         "nothing of it was stored")
+            self.write_seconds += time.perf_counter() - start
+        return done
+
+    def _write(self, reports: list[Result]) -> None:
+        from ssekg.namespaces import inferred_graph_iri, report_iri
+
+        base = self.store.base
+        graphs: dict[str, str] = {}
+        for r in reports:
+            graphs[report_iri(base, r.key)] = r.asserted_nt
+            graphs[inferred_graph_iri(base, r.key)] = r.inferred_nt
+        self.store.replace_graphs_nt(graphs)
+        self.updates += 1
+
+
+@dataclass
+class Stats:
+    """Totals of one run, for the benchmark."""
+
+    files: int = 0
+    accepted: int = 0
+    triples: int = 0
+    write_seconds: float = 0.0
+    updates: int = 0
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+
+def iter_ingest(
+    store: Store,
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    jobs: int | None = None,
+    chunk: int = CHUNK,
+    batch: int = BATCH,
+    inflight: int | None = None,
+    stats: Stats | None = None,
+) -> Iterator[Outcome]:
+    """Ingest every card and report under ``paths``; yields one Outcome per file, in input order.
+
+    ``jobs`` worker processes (default: the machine's cores); ``jobs=1`` runs everything in this process
+    (same code, same batching, no pool). At most ``inflight`` chunks of ``chunk`` files are being prepared or
+    waiting to be written at any time (default: 4 per worker).
+    """
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    reference = load_reference(store.base, store)
+    ensure_reference(store, reference)
+    writer = _Writer(store, batch)
+    stats = stats if stats is not None else Stats()
+
+    def account(results: list[Result]) -> Iterator[Outcome]:
+        for r in results:
+            stats.files += 1
+            for name, value in r.seconds.items():
+                stats.stage_seconds[name] = stats.stage_seconds.get(name, 0.0) + value
+            if r.reason is None:
+                stats.accepted += 1
+                stats.triples += r.asserted + r.inferred
+            yield r.outcome()
+
+    files = expand_paths(paths)
+    if jobs == 1:
+        local = worker_reference(reference_payload(reference))
+        for chunk_paths in _chunks(files, chunk):
+            for result in _work_local(chunk_paths, local):
+                yield from account(writer.add(result))
+    else:
+        limit = inflight or 4 * jobs
+        with _context().Pool(jobs, initializer=_init_worker, initargs=(reference_payload(reference),)) as pool:
+            queue: deque = deque()
+            chunks = _chunks(files, chunk)
+            for chunk_paths in chunks:
+                queue.append(pool.apply_async(_work, (chunk_paths,)))
+                if len(queue) >= limit:
+                    break
+            while queue:
+                results = queue.popleft().get()
+                nxt = next(chunks, None)
+                if nxt is not None:
+                    queue.append(pool.apply_async(_work, (nxt,)))
+                for result in results:
+                    yield from account(writer.add(result))
+    yield from account(writer.flush())
+    stats.write_seconds = writer.write_seconds
+    stats.updates = writer.updates
+
+
+def _work_local(paths: list[str], reference: Reference) -> list[Result]:
+    global _REFERENCE
+    _REFERENCE = reference
+    return _work(paths)
+
+
+def ingest_parallel(
+    store: Store,
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    jobs: int | None = None,
+    on_outcome: Callable[[Outcome], None] | None = None,
+    **options: Any,
+) -> list[Outcome]:
+    """Like ``pipeline.ingest_paths``, with ``jobs`` worker processes: one Outcome per file, in input order."""
+    outcomes = []
+    for outcome in iter_ingest(store, paths, jobs=jobs, **options):
+        outcomes.append(outcome)
+        if on_outcome:
+            on_outcome(outcome)
+    return outcomes

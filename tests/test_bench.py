@@ -1,0 +1,93 @@
+"""Smoke test of the benchmark (bench/): the generator is deterministic, its cards are valid, a tiny run completes.
+
+No timing is asserted here: the numbers belong to `make bench`, on a quiet machine.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from support import ROOT
+
+BENCH = ROOT / "bench"
+SSEKG = str(Path(sys.executable).with_name("ssekg"))
+
+
+def _generate():
+    sys.path.insert(0, str(BENCH))
+    try:
+        import generate
+    finally:
+        sys.path.pop(0)
+    return generate
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+            and p.name != "manifest.json"}
+
+
+def test_generator_is_deterministic_for_a_seed(tmp_path):
+    generate = _generate()
+    a = generate.generate(12, 5, tmp_path / "a")
+    b = generate.generate(12, 5, tmp_path / "b")
+    c = generate.generate(12, 6, tmp_path / "c")
+    assert a["sha256"] == b["sha256"] != c["sha256"]
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")
+    assert len(list((tmp_path / "a" / "cards").rglob("*.yaml"))) == 12
+    assert len(list((tmp_path / "a" / "texts").rglob("*.txt"))) == 12
+
+
+def test_generated_shapes_and_recurring_entities():
+    generate = _generate()
+    pools = generate.make_pools(300, 1)
+    cards = [generate.make_report(i, 1, pools)[0] for i in range(300)]
+    assert {c["report"]["language"] for c in cards} == {"ar", "fr", "en"}
+    keys = {c["report"]["text_sha256"] for c in cards}
+    assert len(keys) == 300  # every report distinct
+    speakers, cities = {}, {}
+    for card in cards:
+        assert 1 <= len(card["events"]) <= 3
+        challenges = sum(len(e["challenges"]) for e in card["events"])
+        proposals = sum(len(e["proposals"]) for e in card["events"])
+        assert 3 <= challenges <= 10 and 3 <= proposals <= 10
+        for event in card["events"]:
+            assert 1 <= len(event["speakers"]) <= 6
+            assert 2 <= len(event["participating_countries"]) <= 8
+            for s in event["speakers"]:
+                speakers[s["name"]] = speakers.get(s["name"], 0) + 1
+            name = json.dumps(event["city"]["name"], sort_keys=True)
+            cities[name] = cities.get(name, 0) + 1
+    assert max(speakers.values()) > 5 and max(cities.values()) > 5  # people and cities recur across reports
+
+
+def test_generated_cards_pass_ssekg_validate(tmp_path):
+    _generate().generate(6, 11, tmp_path / "corpus", texts=False)
+    proc = subprocess.run([SSEKG, "validate", str(tmp_path / "corpus" / "cards")], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "6 read, 6 valid, 0 rejected" in proc.stderr
+
+
+@pytest.mark.slow
+def test_tiny_bench_run_completes(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--n", "20", "--quick", "--no-http", "--no-single-core",
+         "--corpus", str(tmp_path / "corpus"), "--results", str(tmp_path / "results")],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "## Ingest" in proc.stdout and "## Query latency" in proc.stdout
+    (md,) = (tmp_path / "results").glob("*-n20.md")
+    (js,) = (tmp_path / "results").glob("*-n20.json")
+    result = json.loads(js.read_text())
+    assert result["n"] == 20 and result["machine"]["cores"]
+    ours = next(iter(result["ingest"].values()))
+    assert ours["accepted"] == 20, ours
+    assert result["store"]["reports"] == 20
+    assert md.read_text().startswith("# ssekg benchmark, N = 20")
