@@ -67,14 +67,24 @@ def main() -> None:
     """ssekg: reports of social and solidarity economy events, turned into linked data."""
 
 
-def _print_outcome(outcome, verbose: bool) -> None:
-    if outcome.accepted:
-        if verbose:
-            click.echo(f"ok       {outcome.source}  report/{outcome.key}  {outcome.asserted}+{outcome.inferred} triples", err=True)
-        for problem in outcome.warnings if verbose else []:
-            click.echo(f"         {problem}", err=True)
-    else:
-        click.echo(f"rejected {outcome.reason}", err=True)
+class _Progress:
+    """Prints each file's outcome as it is known, numbered against the whole run: ``[ 12/340] ok  file …``."""
+
+    def __init__(self, total: int, verbose: bool):
+        self.total, self.verbose, self.done = total, verbose, 0
+
+    def __call__(self, outcome) -> None:
+        self.done += 1
+        width = len(str(self.total))
+        counter = f"[{self.done:>{width}}/{self.total}]"
+        if outcome.accepted:
+            if self.verbose:
+                click.echo(f"{counter} ok       {outcome.source}  report/{outcome.key}  "
+                           f"{outcome.asserted}+{outcome.inferred} triples", err=True)
+                for problem in outcome.warnings:
+                    click.echo(f"{' ' * len(counter)}          {problem}", err=True)
+        else:
+            click.echo(f"{counter} rejected {outcome.reason}", err=True)
 
 
 def _summary(outcomes: list, verb: str) -> int:
@@ -111,12 +121,14 @@ def ingest(settings: Settings, paths: tuple[str, ...], quiet: bool, jobs: int | 
     from .backends import store_label
 
     click.echo(f"store: {store_label(settings)}", err=True)
-    if jobs > 1 and sum(1 for _ in zip(range(2), expand_paths(paths))) > 1:
+    files = list(expand_paths(paths))
+    progress = _Progress(len(files), verbose=not quiet)
+    if jobs > 1 and len(files) > 1:
         from ssekg.ingest.parallel import ingest_parallel
 
-        outcomes = ingest_parallel(store, paths, jobs=jobs, on_outcome=lambda o: _print_outcome(o, not quiet))
+        outcomes = ingest_parallel(store, files, jobs=jobs, on_outcome=progress)
     else:
-        outcomes = ingest_paths(store, paths, on_outcome=lambda o: _print_outcome(o, not quiet))
+        outcomes = ingest_paths(store, files, on_outcome=progress)
     store.close()
     sys.exit(_summary(outcomes, "accepted"))
 
@@ -130,8 +142,9 @@ def validate(paths: tuple[str, ...], base: str | None) -> None:
 
     settings = load_settings({"base": base})
     outcomes = validate_paths(paths, settings.base)
+    progress = _Progress(len(outcomes), verbose=True)
     for outcome in outcomes:
-        _print_outcome(outcome, True)
+        progress(outcome)
     sys.exit(_summary(outcomes, "valid"))
 
 

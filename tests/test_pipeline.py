@@ -159,6 +159,7 @@ def test_cli_ingest_reports_rejections_with_exit_code_1_and_no_traceback(tmp_pat
     assert "Traceback" not in result.stderr
     for name in ("latin.yaml", "empty.yaml", "bomb.yaml", "missing.yaml", "atlantis.yaml"):
         assert f"rejected {bad / name}" in result.stderr
+    assert "[6/6]" in result.stderr
     assert "Atlantis" in result.stderr and "title" in result.stderr
     assert "6 read, 1 accepted, 5 rejected" in result.stderr
 
@@ -184,7 +185,7 @@ def test_sigkill_mid_run_leaves_only_whole_reports(tmp_path):
     )
     seen = 0
     for line in proc.stderr:
-        seen += line.startswith("ok ")
+        seen += "] ok " in line
         if seen == 5:
             break
     os.kill(proc.pid, signal.SIGKILL)
