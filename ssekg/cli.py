@@ -107,15 +107,25 @@ def _summary(outcomes: list, verb: str) -> int:
 @main.command(epilog=EPILOG)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("-q", "--quiet", is_flag=True, help="print only rejections and the summary")
+@click.option("--server", "server_url", metavar="URL",
+              help="send the files to a running `ssekg serve` (its POST /ingest) instead of opening the store; "
+                   "the token comes from the update_token setting [env SSEKG_UPDATE_TOKEN]")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="worker processes preparing reports in parallel  [default: the number of cores]")
 @store_options
-def ingest(settings: Settings, paths: tuple[str, ...], quiet: bool, jobs: int | None) -> None:
+def ingest(settings: Settings, paths: tuple[str, ...], quiet: bool, jobs: int | None, server_url: str | None) -> None:
     """Ingest cards (.yaml/.json) and reports (.txt/.md/.html) from files and folders into the store."""
     import os
 
     from ssekg.ingest.pipeline import expand_paths, ingest_paths
 
+    if server_url:
+        from ssekg.ingest.client import ingest_via_server
+
+        files = list(expand_paths(paths))
+        click.echo(f"server: {server_url}", err=True)
+        outcomes = ingest_via_server(server_url, files, settings.update_token, _Progress(len(files), not quiet))
+        sys.exit(_summary(outcomes, "accepted"))
     jobs = jobs or os.cpu_count() or 1
     store = open_store(settings)
     from .backends import store_label

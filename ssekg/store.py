@@ -133,7 +133,8 @@ class Store:
             if "lock" in message.lower():
                 raise StoreError(
                     f"the store at {path} is open in another process (a running `ssekg serve` or ingest). "
-                    "Stop it, or point --store at another directory."
+                    "To add reports while a server runs, send them to it: ssekg ingest --server URL FILES; "
+                    "otherwise stop that process, or point --store at another directory."
                 ) from exc
             raise StoreError(f"cannot open the store at {path}: {message}") from exc
 

@@ -1,8 +1,45 @@
 """Paths the tests share. The example report and the W3C suites live in ../shared beside the checkout."""
 
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 EXAMPLES = ROOT / "examples" / "cards"
 EXAMPLE_CARD = EXAMPLES / "casablanca-regional-workshop.yaml"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_address(proc: subprocess.Popen, timeout: float = 180) -> str:
+    deadline = time.monotonic() + timeout
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        match = re.search(r"at (http://\S+?)/? ", line)
+        if match:
+            return match.group(1).rstrip("/")
+        if time.monotonic() > deadline:
+            break
+    pytest.fail("the server never said where it serves:\n" + "".join(lines[-30:]))
+
+
+def stop(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+

@@ -8,29 +8,20 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import signal
-import socket
 import subprocess
 import sys
 import sysconfig
-import time
 import zipfile
 from pathlib import Path
 
 import pytest
 from SPARQLWrapper import CSV, JSON, SPARQLWrapper
 
-from support import ROOT
+from support import ROOT, free_port, stop, wait_for_address
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 COUNTRIES = {"SN", "BF", "BE", "PS"}
 QUERY = "PREFIX sse: <https://w3id.org/ssekg/ontology#>\nSELECT ?c WHERE { ?e a sse:Event ; sse:participatingCountry ?c }"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def linked_venv(path: Path) -> Path:
@@ -39,27 +30,6 @@ def linked_venv(path: Path) -> Path:
     (site,) = path.glob("lib/python*/site-packages")
     (site / "_parent.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return path
-
-
-def wait_for_address(proc: subprocess.Popen, timeout: float = 180) -> str:
-    deadline = time.monotonic() + timeout
-    lines = []
-    for line in proc.stdout:
-        lines.append(line)
-        match = re.search(r"at (http://\S+?)/? ", line)
-        if match:
-            return match.group(1).rstrip("/")
-        if time.monotonic() > deadline:
-            break
-    pytest.fail("the server never said where it serves:\n" + "".join(lines[-30:]))
-
-
-def stop(proc: subprocess.Popen) -> None:
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
 
 
 def country_codes(bindings: list[dict]) -> set[str]:
