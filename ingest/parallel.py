@@ -143,7 +143,15 @@ def _work(paths: list[str]) -> list[Result]:
 
 def _context() -> multiprocessing.context.BaseContext:
     methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" not in methods:
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    # Python 3.11's fork server starts as `python -c …` (so the current directory leads sys.path) and, by default,
+    # imports the parent's __main__ there before applying the parent's sys.path. Run from a source checkout, that
+    # imports the checkout's ssekg/ folder, where ssekg.ingest does not live, and every worker then fails. With no
+    # preload the server imports nothing of ours; each worker sets the parent's sys.path before unpickling.
+    context.set_forkserver_preload([])
+    return context
 
 
 def _chunks(paths: Iterable[Path], size: int) -> Iterator[list[str]]:
