@@ -6,62 +6,19 @@ Needs Debian's chromium and chromium-driver (scripts/install-system-deps.sh) and
 
 from __future__ import annotations
 
-import json
-import shutil
-import time
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
-pytestmark = pytest.mark.slow
-webdriver = pytest.importorskip("selenium.webdriver")
+from .chromium import outside, requested_urls, start_chromium, wait_for
 
-CHROMEDRIVER = "/usr/bin/chromedriver"
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    if not Path(CHROMEDRIVER).exists() or not (shutil.which("chromium") or Path("/usr/bin/chromium").exists()):
-        pytest.skip("headless Chromium is not installed: run scripts/install-system-deps.sh")
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    options = Options()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
+    driver = start_chromium(tmp_path_factory.mktemp("chromium"))
     yield driver
     driver.quit()
-
-
-def requested_urls(driver) -> list[str]:
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message["method"] == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
-
-
-def outside(urls: list[str], server) -> list[str]:
-    host = urlsplit(server.url).netloc
-    return [u for u in urls if urlsplit(u).scheme in {"http", "https", "ws", "wss"} and urlsplit(u).netloc != host]
-
-
-def wait_for(predicate, timeout=20.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting for the page")
 
 
 def test_query_ui_runs_a_named_query(browser, live_server):
