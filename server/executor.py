@@ -1,4 +1,4 @@
-"""Run SPARQL queries with an enforced timeout: each query is evaluated in a forked child process.
+"""Run SPARQL queries with an enforced timeout, in a pool of pre-forked reader processes.
 
 pyoxigraph has no timeout and no cancellation (oxigraph issues #1336, #1926), and a thread cannot be stopped
 from Python. A forked child can: it inherits the open store (a copy-on-write image of the process, taken while
@@ -10,7 +10,13 @@ no lock and no GIL).
 
 Consistency: forking takes the exclusive side of a readers-writer lock, as writes do, so a child's image never
 holds a half-applied write; the child then answers from the snapshot it was forked with (snapshot isolation).
-In-process reads (Linked Data pages, GSP GET) take the shared side. Measured cost: ~2 ms per query for the fork.
+In-process reads (Linked Data pages, GSP GET) take the shared side.
+
+A fork per query cost ~20 ms on a 1,000-report store (it grows with the server's memory), so forked readers are
+kept and reused: a reader serves many queries, one at a time, over a pair of pipes. It answers from the snapshot
+it was forked with, so it is used only while no write happened since its fork (``RWLock.generation``); a stale
+reader is retired (killed while idle) and a fresh one forked on demand: every query sees every write committed
+before it started, and never half of one. A reader past its deadline is SIGKILLed and never reused.
 """
 
 from __future__ import annotations
@@ -20,10 +26,14 @@ import io
 import itertools
 import json
 import os
+import pickle
+import stat
+import struct
 import select
 import signal
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +51,8 @@ class RWLock:
         self._readers = 0
         self._writer = False
         self._waiting_writers = 0
+        #: bumped when an exclusive holder that may have written lets go: readers forked before are stale
+        self.generation = 0
 
     @contextlib.contextmanager
     def shared(self) -> Iterator[None]:
@@ -56,7 +68,8 @@ class RWLock:
                 self._cond.notify_all()
 
     @contextlib.contextmanager
-    def exclusive(self) -> Iterator[None]:
+    def exclusive(self, write: bool = True) -> Iterator[None]:
+        """The exclusive side; ``write=False`` for a holder that changes nothing (a fork)."""
         with self._cond:
             self._waiting_writers += 1
             while self._writer or self._readers:
@@ -67,6 +80,8 @@ class RWLock:
             yield
         finally:
             with self._cond:
+                if write:
+                    self.generation += 1
                 self._writer = False
                 self._cond.notify_all()
 
@@ -186,29 +201,158 @@ def serialise_result(
 PREFIXED = {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG}
 
 
-class QueryRunner:
-    """Evaluates queries in forked children with a deadline; one per server process."""
+KINDS = ("solutions", "boolean", "graph")
+_LEN = struct.Struct("!Q")
 
-    def __init__(self, store: Any, lock: RWLock, timeout: float, max_rows: int, prefixes: dict[str, str]):
+
+def _encode_choice(chosen: Any) -> Any:
+    """A chooser's answer in a picklable form (pyoxigraph's format objects do not pickle; ours are functions)."""
+    if chosen is None:
+        return None
+    mime, fmt = chosen
+    if isinstance(fmt, ox.QueryResultsFormat):
+        return mime, ("qr", fmt.media_type)
+    if isinstance(fmt, ox.RdfFormat):
+        return mime, ("rdf", fmt.media_type)
+    return mime, ("py", fmt)
+
+
+def _decode_choice(encoded: Any) -> Any:
+    if encoded is None:
+        return None
+    mime, (tag, value) = encoded
+    if tag == "qr":
+        return mime, ox.QueryResultsFormat.from_media_type(value)
+    if tag == "rdf":
+        return mime, ox.RdfFormat.from_media_type(value)
+    return mime, value
+
+
+def _read_exact(fd: int, n: int) -> bytes | None:
+    """n bytes from a blocking fd, or None at end of file."""
+    chunks, got = [], 0
+    while got < n:
+        chunk = os.read(fd, min(n - got, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _close_foreign_fds(keep: set[int]) -> None:
+    """In a reader: close the sockets and pipes it inherited (clients' connections, the listening socket, other
+    readers' pipes), so that a connection the server closes is really closed and a reader's pipe sees EOF when the
+    server lets go of it. Regular files (the store's) stay open."""
+    try:
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:
+        return
+    for fd in fds:
+        if fd <= 2 or fd in keep:
+            continue
+        try:
+            mode = os.fstat(fd).st_mode
+        except OSError:
+            continue
+        if stat.S_ISSOCK(mode) or stat.S_ISFIFO(mode):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+class _Reader:
+    """A pre-forked reader process: requests go down ``wfd``, answers come up ``rfd``."""
+
+    __slots__ = ("pid", "pidfd", "wfd", "rfd", "generation", "queries", "child", "dead")
+
+    def __init__(self, pid: int, wfd: int, rfd: int, generation: int, child: bool):
+        self.pid, self.wfd, self.rfd, self.generation, self.child = pid, wfd, rfd, generation, child
+        self.queries = 0
+        self.dead = False
+        self.pidfd = -1
+        if not child and pid > 0 and hasattr(os, "pidfd_open"):
+            with contextlib.suppress(OSError):
+                self.pidfd = os.pidfd_open(pid)
+
+    def kill(self) -> None:
+        """SIGKILL (idle or running, it never wrote anything), close our ends, reap it if it is our child."""
+        if self.dead:
+            return
+        self.dead = True
+        with contextlib.suppress(OSError):
+            if self.pidfd >= 0:
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+            elif self.pid > 0:
+                os.kill(self.pid, signal.SIGKILL)
+        for fd in (self.wfd, self.rfd, self.pidfd):
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        if self.child and self.pid > 0:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+
+
+def _kill_all(readers: list[_Reader]) -> None:
+    while readers:
+        readers.pop().kill()
+
+
+class QueryRunner:
+    """Evaluates queries in pre-forked reader processes with a deadline; one per server process.
+
+    ``detach``: fork readers as grandchildren that leave us (double fork), for a server whose parent reaps them
+    (``ssekg serve`` makes gunicorn's arbiter a child subreaper); else they are our children and we reap them.
+    """
+
+    #: seconds a forked reader has to show it can read the store before it is taken for stuck and forked again
+    PROBE_SECONDS = 1.0
+    ATTEMPTS = 3
+    #: a reader is retired after this many queries (its copy-on-write pages grow as it works)
+    MAX_QUERIES = 1000
+
+    def __init__(self, store: Any, lock: RWLock, timeout: float, max_rows: int, prefixes: dict[str, str],
+                 max_idle: int = 16, detach: bool = False):
         self.store = store  # an ssekg.store.Store
         self.lock = lock
         self.timeout = timeout
         self.max_rows = max_rows
         self.prefixes = prefixes
+        self.max_idle = max_idle
+        self.detach = detach
+        self._idle: list[_Reader] = []
+        self._pool_lock = threading.Lock()
+        self.retries = 0  # readers killed and forked again because they could not read the store
+        self.forked = 0  # readers forked
+        self.retired = 0  # readers retired (stale after a write, worn out, or over max_idle)
+        self.killed = 0  # readers killed at a deadline or after a failure
+        # idle readers die with the runner (an app dropped by a test) and at interpreter exit
+        self._finalizer = weakref.finalize(self, _kill_all, self._idle)
 
-    #: seconds a forked child has to show it can read the store before it is taken for stuck and forked again
-    PROBE_SECONDS = 1.0
-    ATTEMPTS = 3
-
+    # ----------------------------------------------------------------------------------------- the public API
     def run(self, query: str, options: dict[str, Any], choose: Chooser, timeout: float | None = None) -> Answer:
         timeout = self.timeout if timeout is None else timeout
         started = time.monotonic()
         deadline = started + timeout
-        for attempt in range(self.ATTEMPTS):
-            data = self._attempt(query, options, choose, deadline, timeout, last=attempt == self.ATTEMPTS - 1)
-            if data is not None:
-                break
-            self.retries += 1
+        choices = {kind: _encode_choice(choose(kind)) for kind in KINDS}
+        request = pickle.dumps((query, options, choices), protocol=pickle.HIGHEST_PROTOCOL)
+        reader = self._acquire(deadline, timeout)
+        ok = False
+        try:
+            data = self._exchange(reader, request, deadline, timeout)
+            ok = True
+        finally:
+            if ok:
+                self._release(reader)
+            else:
+                reader.kill()
+                self.killed += 1
         newline = data.find(b"\n")
         if newline < 0:
             raise QueryFailed("evaluation", "the query process ended without an answer")
@@ -220,78 +364,164 @@ class QueryRunner:
             time.monotonic() - started,
         )
 
-    retries = 0
+    def close(self) -> None:
+        """Kill every idle reader (readers at work are killed when their query ends or times out)."""
+        with self._pool_lock:
+            idle = list(self._idle)
+            self._idle.clear()
+        for reader in idle:
+            reader.kill()
 
-    def _attempt(self, query: str, options: dict[str, Any], choose: Chooser, deadline: float, timeout: float,
-                 last: bool) -> bytes | None:
-        """One forked evaluation; None if the child could not read the store within PROBE_SECONDS.
+    @property
+    def idle(self) -> int:
+        return len(self._idle)
+
+    # ------------------------------------------------------------------------------------------------ the pool
+    def _acquire(self, deadline: float, timeout: float) -> _Reader:
+        stale: list[_Reader] = []
+        reader = None
+        with self._pool_lock:
+            generation = self.lock.generation
+            while self._idle:
+                candidate = self._idle.pop()
+                if candidate.generation == generation:
+                    reader = candidate
+                    break
+                stale.append(candidate)
+        for old in stale:
+            old.kill()
+            self.retired += 1
+        if reader is not None:
+            return reader
+        for attempt in range(self.ATTEMPTS):
+            reader = self._fork(deadline, timeout, last=attempt == self.ATTEMPTS - 1)
+            if reader is not None:
+                return reader
+            self.retries += 1
+        raise QueryFailed("evaluation", "no query process could read the store")  # pragma: no cover
+
+    def _release(self, reader: _Reader) -> None:
+        reader.queries += 1
+        with self._pool_lock:
+            if (reader.generation == self.lock.generation and reader.queries < self.MAX_QUERIES
+                    and len(self._idle) < self.max_idle):
+                self._idle.append(reader)
+                return
+        reader.kill()
+        self.retired += 1
+
+    def _fork(self, deadline: float, timeout: float, last: bool) -> _Reader | None:
+        """Fork one reader; None if it could not read the store within PROBE_SECONDS (try again).
 
         A process forked while another thread (a RocksDB background flush or compaction) holds one of the
-        library's internal mutexes inherits that mutex locked, and would wait on it for ever. The child first
-        reads the store and sends one byte; a child that cannot is killed and the fork is tried again.
+        library's internal mutexes inherits that mutex locked, and would wait on it for ever. The reader first
+        reads the store and sends one byte and its pid; a reader that cannot is killed and the fork is tried again.
         """
-        read_fd, write_fd = os.pipe()
-        with self.lock.exclusive():
+        req_r, req_w = os.pipe()
+        resp_r, resp_w = os.pipe()
+        with self.lock.exclusive(write=False):
+            generation = self.lock.generation
             pid = os.fork()
-        if pid == 0:  # the child: evaluate, write, leave without running any destructor
+        if pid == 0:
             status = 0
             try:
-                os.close(read_fd)
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                signal.signal(signal.SIGINT, signal.SIG_DFL)
-                out = io.FileIO(write_fd, "w", closefd=False)
-                next(iter(self.store.ox.quads_for_pattern(None, None, None, None)), None)
-                bool(self.store.ox.query("ASK { ?s ?p ?o }"))
-                out.write(b"R")
-                try:
-                    kind, mimetype, body, rows, truncated = evaluate(
-                        self.store.ox, query, options, choose, self.max_rows, self.prefixes
-                    )
-                    header = {"ok": True, "kind": kind, "mimetype": mimetype, "rows": rows, "truncated": truncated}
-                except QueryFailed as exc:
-                    header, body = {"ok": False, "error": exc.kind, "message": exc.message,
-                                    "result_kind": exc.result_kind}, b""
-                except SyntaxError as exc:
-                    header, body = {"ok": False, "error": "syntax", "message": str(exc)}, b""
-                except Exception as exc:  # evaluation errors (OSError, RuntimeError, ValueError...)
-                    header, body = {"ok": False, "error": "evaluation", "message": f"{type(exc).__name__}: {exc}"}, b""
-                data = json.dumps(header).encode() + b"\n" + body
-                view = memoryview(data)
-                while view:
-                    n = out.write(view)
-                    view = view[n:]
+                if self.detach and os.fork() != 0:
+                    os._exit(0)  # the middle process: the reader goes to our parent's reaper
+                os.close(req_w)
+                os.close(resp_r)
+                self._serve(req_r, resp_w)
             except BaseException:
                 status = 1
             finally:
                 os._exit(status)
-        os.close(write_fd)
-        chunks: list[bytes] = []
-        probe_deadline = time.monotonic() + self.PROBE_SECONDS
-        ready = False
-        try:
-            while True:
-                now = time.monotonic()
-                remaining = deadline - now
-                if not ready and not last:
-                    remaining = min(remaining, probe_deadline - now)
-                if remaining <= 0:
-                    os.kill(pid, signal.SIGKILL)
-                    if not ready and not last and deadline > time.monotonic():
-                        return None  # stuck before reading: fork again
-                    raise QueryFailed(
-                        "timeout", f"the query was stopped after the time limit of {timeout:g} s (query_timeout)"
-                    )
-                readable, _, _ = select.select([read_fd], [], [], remaining)
-                if readable:
-                    chunk = os.read(read_fd, 1 << 20)
-                    if not chunk:
-                        break
-                    if not ready:
-                        ready = True
-                        chunk = chunk[1:]
-                    chunks.append(chunk)
-        finally:
-            os.close(read_fd)
+        os.close(req_r)
+        os.close(resp_w)
+        if self.detach:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
+        self.forked += 1
+        probe_deadline = deadline if last else min(deadline, time.monotonic() + self.PROBE_SECONDS)
+        hello = self._read(resp_r, 5, probe_deadline)  # b"P" + the reader's pid (the detached reader's is new to us)
+        if hello is not None and len(hello) == 5 and hello[:1] == b"P":
+            pid = struct.unpack("!I", hello[1:])[0]
+        elif self.detach:
+            pid = 0  # unknown (the middle process's pid is reaped, maybe reused): never signalled
+        reader = _Reader(pid, req_w, resp_r, generation, child=not self.detach)
+        ready = self._read(resp_r, 1, probe_deadline) if hello is not None and len(hello) == 5 else None
+        if ready == b"R":
+            return reader
+        reader.kill()
+        if not last and time.monotonic() < deadline:
+            return None
+        if time.monotonic() >= deadline:
+            raise QueryFailed("timeout", f"the query was stopped after the time limit of {timeout:g} s (query_timeout)")
+        raise QueryFailed("evaluation", "the query process could not read the store")
+
+    # -------------------------------------------------------------------------------------------- the parent
+    @staticmethod
+    def _read(fd: int, n: int, deadline: float) -> bytes | None:
+        """Up to n bytes before the deadline; None at the deadline, the bytes so far (maybe b"") at EOF."""
+        chunks: list[bytes] = []
+        got = 0
+        while got < n:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            readable, _, _ = select.select([fd], [], [], remaining)
+            if not readable:
+                continue
+            chunk = os.read(fd, min(n - got, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
         return b"".join(chunks)
+
+    def _exchange(self, reader: _Reader, request: bytes, deadline: float, timeout: float) -> bytes:
+        try:
+            _write_all(reader.wfd, _LEN.pack(len(request)) + request)
+        except OSError:
+            raise QueryFailed("evaluation", "the query process ended without an answer") from None
+        head = self._read(reader.rfd, _LEN.size, deadline)
+        if head is not None and len(head) == _LEN.size:
+            (size,) = _LEN.unpack(head)
+            data = self._read(reader.rfd, size, deadline)
+            if data is not None and len(data) == size:
+                return data
+        if time.monotonic() >= deadline:
+            raise QueryFailed("timeout", f"the query was stopped after the time limit of {timeout:g} s (query_timeout)")
+        raise QueryFailed("evaluation", "the query process ended without an answer")
+
+    # -------------------------------------------------------------------------------------------- the reader
+    def _serve(self, rfd: int, wfd: int) -> None:
+        """The reader's loop: one request at a time until EOF on its request pipe."""
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        _close_foreign_fds({rfd, wfd})
+        _write_all(wfd, b"P" + struct.pack("!I", os.getpid()))
+        next(iter(self.store.ox.quads_for_pattern(None, None, None, None)), None)
+        bool(self.store.ox.query("ASK { ?s ?p ?o }"))
+        _write_all(wfd, b"R")
+        while True:
+            head = _read_exact(rfd, _LEN.size)
+            if head is None:
+                return
+            payload = _read_exact(rfd, _LEN.unpack(head)[0])
+            if payload is None:
+                return
+            query, options, choices = pickle.loads(payload)
+            decoded = {kind: _decode_choice(value) for kind, value in choices.items()}
+            try:
+                kind, mimetype, body, rows, truncated = evaluate(
+                    self.store.ox, query, options, decoded.get, self.max_rows, self.prefixes
+                )
+                header = {"ok": True, "kind": kind, "mimetype": mimetype, "rows": rows, "truncated": truncated}
+            except QueryFailed as exc:
+                header, body = {"ok": False, "error": exc.kind, "message": exc.message,
+                                "result_kind": exc.result_kind}, b""
+            except SyntaxError as exc:
+                header, body = {"ok": False, "error": "syntax", "message": str(exc)}, b""
+            except Exception as exc:  # evaluation errors (OSError, RuntimeError, ValueError...)
+                header, body = {"ok": False, "error": "evaluation", "message": f"{type(exc).__name__}: {exc}"}, b""
+            data = json.dumps(header).encode() + b"\n" + body
+            _write_all(wfd, _LEN.pack(len(data)) + data)

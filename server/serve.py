@@ -36,6 +36,22 @@ def _public(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
 
 
+#: True once this process (gunicorn's arbiter) is a child subreaper: the query readers its worker forks, detached
+#: from the worker by a double fork, are then re-parented to it and reaped by it (gunicorn reaps unknown children)
+_SUBREAPER = False
+
+
+def _become_subreaper() -> bool:
+    """prctl(PR_SET_CHILD_SUBREAPER, 1) (Linux); False where it is not available."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(36, 1, 0, 0, 0) == 0  # 36: PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        return False
+
+
 def gunicorn_options(settings: Settings) -> dict[str, Any]:
     address = f"http://{settings.host}:{settings.port}/"
 
@@ -48,7 +64,14 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
     def post_worker_init(worker: Any) -> None:
         # open the store now, in the worker, so a locked store fails at start and not at the first request;
         # a remote store is asked once (what it is; a store that does not answer yet is reported, /health says 503)
-        worker.wsgi.extensions["ssekg"].backend.open()
+        state = worker.wsgi.extensions["ssekg"]
+        state.backend.open()
+        if not remote:
+            # the pool of query readers: one idle reader per thread at most; readers leave the worker (double
+            # fork) when the arbiter reaps them, so the worker's only children are short-lived middle processes
+            runner = state.backend.runner
+            runner.max_idle = max(1, int(settings.threads))
+            runner.detach = _SUBREAPER
 
     return {
         "bind": f"{settings.host}:{settings.port}",
@@ -91,6 +114,10 @@ def run(settings: Settings) -> None:
         probe.close()
         del probe
         gc.collect()
+
+    global _SUBREAPER
+    if not remote:
+        _SUBREAPER = _become_subreaper()
 
     from . import create_app
 
