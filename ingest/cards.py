@@ -79,9 +79,50 @@ def card_schema() -> dict:
 
 @lru_cache(maxsize=1)
 def _validator() -> Draft202012Validator:
+    """The schema's validator, built once, over the schema with its ``$ref``s to ``$defs`` inlined.
+
+    Following a ``$ref`` costs jsonschema a lookup in its registry on every use (a third of the time spent
+    validating a card); the inlined schema is the same set of dicts without the lookups. The errors are the
+    same: an error inside a referenced schema carries that schema (``error.schema``), its keyword and the
+    instance path either way, which is all :func:`_describe` reads (the ``$ref`` beside a ``description``
+    asserts nothing of its own). ``tests/test_fastshacl.py`` checks the problems are the same as with the
+    schema as written.
+    """
     schema = card_schema()
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
+    try:
+        inlined = _inlined(schema, schema.get("$defs", {}), ())
+    except _Recursive:
+        return Draft202012Validator(schema)
+    if '"$ref"' in json.dumps(inlined):  # a reference it could not inline: keep the schema as written
+        return Draft202012Validator(schema)
+    return Draft202012Validator(inlined)
+
+
+@lru_cache(maxsize=1)
+def _reference_validator() -> Draft202012Validator:
+    """The validator over the schema as written (for tests: the inlined one must give the same problems)."""
+    return Draft202012Validator(card_schema())
+
+
+class _Recursive(Exception):
+    pass
+
+
+def _inlined(node: Any, defs: dict, stack: tuple) -> Any:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/") and set(node) <= {"$ref", "description"}:
+            name = ref[len("#/$defs/"):]
+            if name in stack:
+                raise _Recursive(name)
+            if name in defs and "/" not in name and "~" not in name:
+                return _inlined(defs[name], defs, stack + (name,))
+        return {k: (v if k in ("const", "enum", "default", "examples") else _inlined(v, defs, stack))
+                for k, v in node.items() if k != "$defs"}
+    if isinstance(node, list):
+        return [_inlined(x, defs, stack) for x in node]
+    return node
 
 
 # ------------------------------------------------------------------------------------------- YAML
@@ -199,7 +240,58 @@ def _yaml_error(exc: yaml.MarkedYAMLError, source: str) -> CardError:
                      "check the indentation and the quotes there")
 
 
+if getattr(yaml, "__with_libyaml__", False):
+
+    from yaml.cyaml import CParser as _CParser
+
+    class _CCardLoader(_CParser, _CardLoader):  # type: ignore[misc]
+        """libyaml's scanner and parser (C) under our composer and constructor (Python).
+
+        Only the events come from C: composing (with the anchor refusal and the bounds), resolving (YAML 1.2
+        core scalars) and constructing are :class:`_CardLoader`'s own code. The C parser's ``get_single_node``
+        and friends are bypassed for :class:`yaml.composer.Composer`'s.
+        """
+
+        get_single_node = yaml.composer.Composer.get_single_node
+        check_node = yaml.composer.Composer.check_node
+        get_node = yaml.composer.Composer.get_node
+
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+            self._depth = 0
+            self._nodes = 0
+
+        def dispose(self) -> None:
+            _CParser.dispose(self)
+else:  # pragma: no cover - PyYAML without libyaml
+    _CCardLoader = None  # type: ignore[assignment,misc]
+
+#: texts the C path leaves to the pure-Python one: characters PyYAML's reader refuses, tabs, directives and tags,
+#: where libyaml and PyYAML are known to differ in what they accept
+_PYTHON_ONLY = re.compile(yaml.reader.Reader.NON_PRINTABLE.pattern + r"|\t|^%|!", re.M)
+
+
 def _yaml_load(text: str, source: str) -> Any:
+    """Parse a card's YAML: with libyaml when it can, and with the pure-Python parser, the reference, otherwise.
+
+    The C path gives the data only when it succeeds; anything it refuses (a syntax error, an anchor, a bound)
+    is parsed again by the pure-Python loader, whose error messages and positions are the ones a curator sees.
+    """
+    if _CCardLoader is not None and not _PYTHON_ONLY.search(text):
+        loader = _CCardLoader(text)
+        try:
+            return loader.get_single_data()
+        except Exception:  # noqa: BLE001 - the pure-Python loader below says what is wrong
+            pass
+        finally:
+            loader.dispose()
+    return _yaml_load_python(text, source)
+
+
+def _yaml_load_python(text: str, source: str) -> Any:
     loader = _CardLoader(text)
     try:
         return loader.get_single_data()

@@ -18,10 +18,17 @@ the result is the same as with the whole reference graph but for problems *in* r
 does not use (which are not the report's problems). ``tests/test_shapes.py`` checks the equality on every
 fixture. Measured on a 145-triple report with a 2,915-triple reference (every ISO country, three schemes):
 whole reference ≈ 155 ms per report, subset ≈ 24 ms (of which the subset itself 0.7 ms).
+
+Engines. By default the shapes are compiled once per process into Python checks (``ingest/fastshacl.py``),
+which give the same problems as pySHACL in a few milliseconds; ``engine="pyshacl"`` runs pySHACL itself, the
+reference. If the shapes use a feature the compiled path does not support (found when they are compiled), or a
+graph holds something it cannot decide the way pySHACL does (it raises ``Unsure``), pySHACL is used.
+``tests/test_fastshacl.py`` proves the two engines equal on fixtures, cards and mutated graphs.
 """
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -35,7 +42,13 @@ from rdflib.namespace import RDF, RDFS, SH
 
 from ssekg.namespaces import PREFIXES
 
-__all__ = ["Problem", "Validation", "shapes_graph", "reference_subset", "validate", "short", "SHAPES_NS"]
+from .fastshacl import Compiled, Unsure, compile_shapes
+
+__all__ = ["Problem", "Validation", "shapes_graph", "reference_subset", "validate", "short", "SHAPES_NS",
+           "compiled_shapes", "ENGINES"]
+
+#: ``validate(engine=...)``: "fast" (compiled shapes, pySHACL where they cannot decide) or "pyshacl" (reference)
+ENGINES = ("fast", "pyshacl")
 
 Severity = TLiteral["Violation", "Warning", "Info"]
 
@@ -141,11 +154,123 @@ def reference_subset(graph: Graph, reference: Graph) -> Graph:
     return subset
 
 
-def validate(graph: Graph, reference: Graph | None = None, *, subset: bool = True) -> Validation:
+class _ReferenceIndex:
+    """A reference graph's triples by subject, and its rdfs:subClassOf triples: built once per graph."""
+
+    def __init__(self, reference: Graph) -> None:
+        self.graph = weakref.ref(reference)
+        self.size = len(reference)
+        by_subject: dict = {}
+        for triple in reference:
+            by_subject.setdefault(triple[0], []).append(triple)
+        self.by_subject = by_subject
+        self.subclass = [t for t in reference.triples((None, RDFS.subClassOf, None))]
+
+
+_REFERENCE_INDEXES: dict[int, _ReferenceIndex] = {}
+
+
+def _reference_index(reference: Graph) -> _ReferenceIndex:
+    """The index of ``reference``, rebuilt when the graph is another one or its size changed.
+
+    A reference graph is not expected to change (``Reference.for_shapes`` is built once); an edit in place that
+    keeps its size is not seen: build a new graph instead.
+    """
+    index = _REFERENCE_INDEXES.get(id(reference))
+    if index is None or index.graph() is not reference or index.size != len(reference):
+        if len(_REFERENCE_INDEXES) > 8:
+            _REFERENCE_INDEXES.clear()
+        index = _REFERENCE_INDEXES[id(reference)] = _ReferenceIndex(reference)
+    return index
+
+
+def _report_and_reference_triples(graph: Graph, reference: Graph) -> set:
+    """The report's triples and those of :func:`reference_subset`, as one set (no rdflib graph built)."""
+    triples = set(graph)
+    index = _reference_index(reference)
+    by_subject = index.by_subject
+    todo = [o for _, _, o in triples if isinstance(o, (URIRef, BNode))]
+    todo.extend(s for s, _, _ in triples if isinstance(s, URIRef))
+    seen: set = set()
+    subset: set = set()
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for triple in by_subject.get(node, ()):
+            subset.add(triple)
+            if isinstance(triple[2], BNode):
+                todo.append(triple[2])
+    subset.update(index.subclass)
+    return triples | subset
+
+
+@lru_cache(maxsize=1)
+def compiled_shapes() -> Compiled | None:
+    """The shapes compiled for ``ingest/fastshacl.py`` (once per process); None if they need pySHACL."""
+    return compile_shapes(shapes_graph())
+
+
+def validate(graph: Graph, reference: Graph | None = None, *, subset: bool = True, engine: str = "fast") -> Validation:
     """Validate one report's graph against the shapes, with ``reference`` (countries, SKOS schemes) mixed in.
 
     ``subset=False`` mixes in the whole reference graph (slower, same result; kept for tests and benchmarks).
+    ``engine="pyshacl"`` validates with pySHACL (the reference); the default, ``"fast"``, with the compiled
+    shapes, which give the same problems (see the module's docstring).
     """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown SHACL engine {engine!r}: use one of {', '.join(ENGINES)}")
+    problems: list[Problem] | None = None
+    if engine == "fast":
+        compiled = compiled_shapes()
+        if compiled is not None:
+            problems = _fast_problems(compiled, graph, reference, subset)
+    if problems is None:
+        problems = _pyshacl_problems(graph, reference, subset)
+    problems.sort(key=_sort_key)
+    return Validation(conforms=not any(p.severity == "Violation" for p in problems), problems=problems)
+
+
+def _fast_problems(compiled: Compiled, graph: Graph, reference: Graph | None, subset: bool) -> list[Problem] | None:
+    if any(isinstance(g, rdflib.ConjunctiveGraph) for g in (graph, reference)):
+        return None  # datasets iterate as quads: leave them to pySHACL
+    if reference is not None and len(reference):
+        triples = _report_and_reference_triples(graph, reference) if subset else set(graph) | set(reference)
+    else:
+        triples = set(graph)
+    try:
+        results = compiled.run(triples)
+    except Unsure:
+        return None
+    return [_fast_problem(*r) for r in results]
+
+
+def _fast_problem(severity, focus, value, shape, component) -> Problem:  # noqa: ANN001
+    info = _shape_info(shape)
+    return Problem(
+        severity=_SEVERITIES.get(severity, "Violation"),
+        focus=f"_:{focus}" if isinstance(focus, BNode) else str(focus),
+        path=info[0],
+        value=short(value) if value is not None else None,
+        message=info[1],
+        shape=info[2],
+        component=short(component),
+    )
+
+
+@lru_cache(maxsize=None)
+def _shape_info(shape: rdflib.term.Node) -> tuple[str | None, str, str]:
+    """(path text, message, name) of a shape of :func:`shapes_graph`, as :func:`_problems` writes them."""
+    graph = shapes_graph()
+    path = graph.value(shape, SH.path)
+    messages = list(graph.objects(shape, SH.message))
+    english = [m for m in messages if isinstance(m, Literal) and m.language in (None, "en")]
+    message = str((english or messages or ["(no message)"])[0])
+    return (path_text(graph, path) if path is not None else None, message, _shape_name(shape))
+
+
+def _pyshacl_problems(graph: Graph, reference: Graph | None, subset: bool) -> list[Problem]:
     data = Graph()
     for triple in graph:
         data.add(triple)
@@ -166,9 +291,12 @@ def validate(graph: Graph, reference: Graph | None = None, *, subset: bool = Tru
         allow_infos=False,
         inplace=True,
     )
-    problems = _problems(results)
-    problems.sort(key=lambda p: (_ORDER[p.severity], p.focus, p.path or "", p.shape, p.value or ""))
-    return Validation(conforms=not any(p.severity == "Violation" for p in problems), problems=problems)
+    return _problems(results)
+
+
+def _sort_key(p: Problem) -> tuple:
+    # every field, so that the order does not depend on the engine nor on the results graph's iteration order
+    return (_ORDER[p.severity], p.focus, p.path or "", p.shape, p.value or "", p.component, p.message)
 
 
 _ORDER = {"Violation": 0, "Warning": 1, "Info": 2}

@@ -319,3 +319,31 @@ def test_reference_subset_follows_subclasses():
     graph.remove((None, SSE.country, None))
     graph.add((URIRef(DEFAULT_BASE + "org/remess"), SSE.country, ma))
     assert validate(graph, ref).conforms
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Both engines: the fixtures' expectations hold for pySHACL (the reference) as for the compiled shapes (the
+# default); tests/test_fastshacl.py compares the two problem for problem
+
+
+@pytest.mark.parametrize("path", INVALID, ids=[p.stem for p in INVALID])
+def test_invalid_example_reports_the_expected_problems_with_pyshacl(path, reference):
+    expect = expected(path)
+    validation = validate(load(path), reference, engine="pyshacl")
+    assert got(validation) == expect, str(validation)
+    assert validation.conforms is not any(severity == "Violation" for severity, _, _ in expect), str(validation)
+
+
+@pytest.mark.parametrize("path", VALID, ids=[p.stem for p in VALID])
+def test_valid_example_passes_with_pyshacl(path, reference):
+    assert validate(load(path), reference, engine="pyshacl").problems == []
+
+
+def test_problem_order_does_not_depend_on_the_engine(reference):
+    """Problems are sorted on every field, so both engines list them in the same order."""
+    graph = load(HERE / "invalid" / "event-participating-literal.ttl")
+    fast = validate(graph, reference).problems
+    assert fast == validate(graph, reference, engine="pyshacl").problems
+    keys = [(p.severity != "Violation", p.focus, p.path or "", p.shape, p.value or "", p.component, p.message)
+            for p in fast]
+    assert keys == sorted(keys)
