@@ -21,12 +21,11 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from ssekg.errors import InputError  # noqa: E402
-from ssekg.ingest.extract import extract  # noqa: E402
-from ssekg.ingest.extract.lexicon import fold_text  # noqa: E402
-from ssekg.ingest.readers import REPORT_SUFFIXES, read_report  # noqa: E402
+from ssekg.errors import InputError
+from ssekg.ingest.extract import extract
+from ssekg.ingest.extract.lexicon import fold_text
+from ssekg.ingest.readers import REPORT_SUFFIXES, read_report
 
 FIELDS = ["events", "city", "host_country", "participating_countries", "speakers", "challenges", "proposals", "programmes"]
 

@@ -23,3 +23,17 @@ def example_text(shared_reports: Path) -> str:
 
     (path,) = sorted(shared_reports.glob("*.txt"))
     return normalise(path.read_text(encoding="utf-8"))
+
+
+def pytest_runtest_teardown(item):
+    """The checkout's root on sys.path makes the source ssekg/ folder shadow the installed package in every
+    process started later (the parallel ingest's workers failed that way): no test may leave it there."""
+    import sys
+
+    from support import ROOT
+
+    leaked = [p for p in sys.path if p in ("", ".", str(ROOT))]
+    if leaked:
+        for p in leaked:
+            sys.path.remove(p)
+        pytest.fail(f"{item.nodeid} left {leaked} on sys.path", pytrace=False)

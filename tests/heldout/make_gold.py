@@ -16,16 +16,14 @@ Conventions (the same as docs/cards.md and the example card):
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import yaml
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent.parent))
 
-from ssekg.ingest.cards import parse_card  # noqa: E402
-from ssekg.ingest.readers import read_report  # noqa: E402
+from ssekg.ingest.cards import parse_card
+from ssekg.ingest.readers import read_report
 
 C, P = "challenges", "proposals"
 
