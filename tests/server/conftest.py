@@ -68,27 +68,20 @@ def fill_store(path: Path, graphs: dict[str, list]) -> None:
     gc.collect()
 
 
-class LiveServer:
-    """`ssekg serve` in a subprocess on 127.0.0.1 and a free port."""
+class ServerProcess:
+    """A server in a subprocess, logging to a file, ready once its /health answers 200."""
 
-    def __init__(self, store: Path, **settings: object):
-        self.store = store
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SSEKG_")}
-        env.update({"SSEKG_STORE": str(store), "SSEKG_HOST": "127.0.0.1", "SSEKG_PORT": str(self.port)})
-        for name, value in settings.items():
-            env["SSEKG_" + name.upper()] = ",".join(value) if isinstance(value, (list, tuple)) else str(value)
-        ssekg = Path(sys.executable).with_name("ssekg")
-        command = [str(ssekg), "serve"] if ssekg.exists() else [sys.executable, "-m", "ssekg.server"]
-        self.log = open(store.parent / f"server-{self.port}.log", "w+")
+    url: str
+
+    def start(self, command: list[str], env: dict[str, str], log: Path, health_timeout: float = 5) -> None:
+        self.log = open(log, "w+")
         self.proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 60
         while True:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"the server exited with {self.proc.returncode}:\n{self.output()}")
             try:
-                with urllib.request.urlopen(self.url + "/health", timeout=2) as r:
+                with urllib.request.urlopen(self.url + "/health", timeout=health_timeout) as r:
                     if r.status == 200:
                         break
             except OSError:
@@ -112,6 +105,22 @@ class LiveServer:
                 self.proc.kill()
                 self.proc.wait()
         return self.proc.returncode
+
+
+class LiveServer(ServerProcess):
+    """`ssekg serve` in a subprocess on 127.0.0.1 and a free port."""
+
+    def __init__(self, store: Path, **settings: object):
+        self.store = store
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SSEKG_")}
+        env.update({"SSEKG_STORE": str(store), "SSEKG_HOST": "127.0.0.1", "SSEKG_PORT": str(self.port)})
+        for name, value in settings.items():
+            env["SSEKG_" + name.upper()] = ",".join(value) if isinstance(value, (list, tuple)) else str(value)
+        ssekg = Path(sys.executable).with_name("ssekg")
+        command = [str(ssekg), "serve"] if ssekg.exists() else [sys.executable, "-m", "ssekg.server"]
+        self.start(command, env, store.parent / f"server-{self.port}.log")
 
 
 @pytest.fixture(scope="module")

@@ -11,12 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import os
-import signal
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -27,7 +25,7 @@ from SPARQLWrapper import CSV, JSON, SPARQLWrapper
 from support import EXAMPLES, ROOT
 from virtuoso import DBA_PASSWORD, DBA_USER, find_virtuoso, start_virtuoso
 
-from .conftest import TOKEN, LiveServer, free_port
+from .conftest import TOKEN, LiveServer, ServerProcess, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -47,7 +45,7 @@ def ssekg_command() -> list[str]:
     return [str(SSEKG)] if SSEKG.exists() else [sys.executable, "-m", "ssekg.cli"]
 
 
-class RemoteServer:
+class RemoteServer(ServerProcess):
     """`ssekg serve --endpoint URL --port P` in a subprocess; the credentials are in its environment only."""
 
     def __init__(self, folder: Path, endpoint: str, env: dict[str, str], **settings: object):
@@ -60,36 +58,7 @@ class RemoteServer:
             full["SSEKG_" + name.upper()] = str(value)
         command = ssekg_command() + ["serve", "--endpoint", endpoint, "--host", "127.0.0.1", "--port", str(self.port)]
         assert DBA_PASSWORD not in " ".join(command[1:])
-        self.log = open(folder / f"serve-remote-{self.port}.log", "w+")
-        self.proc = subprocess.Popen(command, env=full, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 60
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the server exited with {self.proc.returncode}:\n{self.output()}")
-            try:
-                with urllib.request.urlopen(self.url + "/health", timeout=5) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.time() > deadline:
-                self.stop()
-                raise RuntimeError(f"the server did not come up:\n{self.output()}")
-            time.sleep(0.2)
-
-    def output(self) -> str:
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read()
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        self.start(command, full, folder / f"serve-remote-{self.port}.log")
 
 
 @pytest.fixture(scope="module")
