@@ -47,11 +47,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import Graph
 
 from .errors import StoreError
 from .namespaces import DEFAULT_BASE, graph_iri, inferred_graph_iri, prefixes_for, report_iri
-from .store import DATASET_FORMATS, Triple, _ntriples, from_ox
+from .store import DATASET_FORMATS, Triple, _ntriples, from_ox, rdflib_graph
 
 AUTH_METHODS = ("basic", "digest", "bearer")
 _JSON = "application/sparql-results+json"
@@ -535,11 +535,7 @@ class RemoteStore:
             yield f"{q.subject} {q.predicate} {q.object}"
 
     def graph(self, iri: str) -> Graph:
-        """One named graph as an rdflib Graph (small graphs: a report, the ontology)."""
-        g = Graph(identifier=URIRef(iri))
-        for triple in self.graph_triples(iri):
-            g.add(triple)
-        return g
+        return rdflib_graph(iri, self.graph_triples(iri))
 
     def named_quads(self) -> Iterator[ox.Quad]:
         """Every quad of our named graphs (not the store's system graphs)."""

@@ -109,6 +109,14 @@ def replace_graphs_update_nt(graphs: Mapping[str, str]) -> str:
     return " ;\n".join(parts)
 
 
+def rdflib_graph(iri: str, triples: Iterable[Triple]) -> Graph:
+    """One named graph as an rdflib Graph (small graphs: a report, the ontology), for either back end."""
+    g = Graph(identifier=URIRef(iri))
+    for triple in triples:
+        g.add(triple)
+    return g
+
+
 class Store:
     """An open Oxigraph store: real state (a RocksDB directory and its lock), hence a class."""
 
@@ -198,11 +206,7 @@ class Store:
             yield f"{q.subject} {q.predicate} {q.object}"
 
     def graph(self, iri: str) -> Graph:
-        """One named graph as an rdflib Graph (small graphs: a report, the ontology)."""
-        g = Graph(identifier=URIRef(iri))
-        for triple in self.graph_triples(iri):
-            g.add(triple)
-        return g
+        return rdflib_graph(iri, self.graph_triples(iri))
 
     def named_quads(self) -> Iterator[ox.Quad]:
         """Every quad of every named graph: the dataset without the materialised union."""
