@@ -72,9 +72,16 @@ def _computed_closure(base: str, version: str) -> Graph:
     return inferred
 
 
+#: One Reference per (base, version) and process: the server's POST /ingest and every run reuse it (and with it
+#: the SHACL mix-in graph and the compiled validator's index of it) instead of rebuilding it per report.
+_LOADED: dict[tuple[str, str], Reference] = {}
+
+
 def load_reference(base: str = DEFAULT_BASE, store: Store | None = None) -> Reference:
     """The reference data; its closure is read back from ``store`` when the store holds this version."""
     graphs, tbox, version = _asserted(base)
+    if (base, version) in _LOADED:
+        return _LOADED[(base, version)]
     asserted_keys = _keys(base)
     if store is not None and stored_version(store) == version:
         inferred = None  # already in the store: its keys are all we need, read without building rdflib terms
@@ -82,7 +89,9 @@ def load_reference(base: str = DEFAULT_BASE, store: Store | None = None) -> Refe
     else:
         inferred = _computed_closure(base, version)
         inferred_keys = frozenset(triple_key(*t) for t in inferred)
-    return Reference(base, {**graphs, "reference-inferred": inferred}, tbox, asserted_keys | inferred_keys, version)
+    reference = Reference(base, {**graphs, "reference-inferred": inferred}, tbox, asserted_keys | inferred_keys, version)
+    _LOADED[(base, version)] = reference
+    return reference
 
 
 @lru_cache(maxsize=4)
@@ -104,7 +113,9 @@ def ensure_reference(store: Store, reference: Reference) -> bool:
     if stored_version(store) == reference.version:
         return False
     meta = graph_iri(store.base, META_GRAPH)
-    graphs = {graph_iri(store.base, name): g for name, g in reference.graphs.items() if g is not None}
+    graphs = {graph_iri(store.base, name): g for name, g in reference.graphs.items()}
+    if graphs[graph_iri(store.base, "reference-inferred")] is None:  # this Reference was read from another store
+        graphs[graph_iri(store.base, "reference-inferred")] = _computed_closure(reference.base, reference.version)
     graphs[meta] = [(URIRef(graph_iri(store.base, "reference")), DCTERMS.hasVersion, Literal(reference.version))]
     store.replace_graphs(graphs)
     return True

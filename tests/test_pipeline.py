@@ -205,3 +205,19 @@ def test_sigkill_mid_run_leaves_only_whole_reports(tmp_path):
     assert int(row["n"].value) == 0
     (row,) = store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER NOT EXISTS { ?s ?p ?o } }")
     assert int(row["n"].value) == 0
+
+
+def test_reference_data_read_from_one_store_is_written_whole_into_another(tmp_path):
+    """The reference is loaded once per process; a second, empty store still gets its closure graph."""
+    from ssekg.ingest import reference as reference_module
+
+    first = Store.open(tmp_path / "one")
+    ingest_paths(first, [EXAMPLE_CARD])
+    reference_module._LOADED.clear()
+    reference = load_reference(first.base, first)  # read back from the store: no closure graph in memory
+    assert reference.graphs["reference-inferred"] is None
+    assert reference is load_reference(first.base)
+    second = Store.open(tmp_path / "two")
+    ingest_paths(second, [EXAMPLE_CARD])
+    inferred = "https://w3id.org/ssekg/id/graph/reference-inferred"
+    assert set(second.graph_keys(inferred)) == set(first.graph_keys(inferred)) != set()
