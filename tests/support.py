@@ -1,5 +1,6 @@
 """Paths the tests share. The example report and the W3C suites live in ../shared beside the checkout."""
 
+import importlib.util
 import os
 import re
 import signal
@@ -43,3 +44,11 @@ def stop(proc: subprocess.Popen) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
+
+
+def bench_extract():
+    """bench/extract.py as a module (the extraction tests score the corpora with it)."""
+    spec = importlib.util.spec_from_file_location("bench_extract", ROOT / "bench" / "extract.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -10,17 +9,11 @@ import yaml
 
 from ssekg.ingest.extract import extract
 from ssekg.ingest.readers import read_report
+from support import bench_extract
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "corpus"
 REPORTS = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".txt", ".md", ".html") and ".meta." not in p.name)
-
-
-def _bench():
-    spec = importlib.util.spec_from_file_location("bench_extract", ROOT / "bench" / "extract.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def test_corpus_has_eight_reports_per_language():
@@ -55,7 +48,7 @@ def test_extracted_spans_slice_the_text(path):
 
 
 def test_f1_floors_per_language():
-    bench = _bench()
+    bench = bench_extract()
     totals = bench.run(CORPUS)
     for lang in ("ar", "fr", "en"):
         for field in ("city", "participating_countries", "challenges", "proposals"):

@@ -7,7 +7,6 @@ that stops the extractor generalising fails here even when the development corpu
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ import yaml
 
 from ssekg.ingest.cards import parse_card
 from ssekg.ingest.readers import read_report
+from support import bench_extract
 
 ROOT = Path(__file__).resolve().parents[1]
 HELDOUT = ROOT / "tests" / "heldout"
@@ -30,13 +30,6 @@ FLOORS = {
     "challenges": 0.75,
     "proposals": 0.75,
 }
-
-
-def _bench():
-    spec = importlib.util.spec_from_file_location("bench_extract", ROOT / "bench" / "extract.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def test_heldout_has_six_reports_per_language():
@@ -58,7 +51,7 @@ def test_gold_is_a_valid_card_whose_spans_slice_the_text(path):
 
 @pytest.fixture(scope="module")
 def table():
-    bench = _bench()
+    bench = bench_extract()
     totals = bench.run(HELDOUT)
     return {lang: {f: bench.prf(*v)[2] for f, v in fields.items()} for lang, fields in totals.items()}
 
