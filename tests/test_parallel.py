@@ -66,24 +66,51 @@ def test_parallel_store_equals_sequential_store(tmp_path, corpus):
 def test_inline_single_job_gives_the_same_store(tmp_path, corpus):
     one, two = Store.open(tmp_path / "one"), Store.open(tmp_path / "two")
     a = ingest_parallel(one, [corpus], jobs=1, batch=7)
-    b = ingest_parallel(two, [corpus], jobs=2, batch=1)
+    b = ingest_parallel(two, [corpus], jobs=2, batch=1, bulk=False)
     assert [o.key for o in a] == [o.key for o in b] and all(o.accepted for o in a)
     assert nquads(one) == nquads(two)
+    assert default_graph(one) == default_graph(two)
 
 
-def test_a_report_the_store_refuses_is_rejected_alone(tmp_path, corpus, monkeypatch):
+def default_graph(store: Store) -> set[str]:
+    import pyoxigraph as ox
+
+    return {str(q) for q in store.ox.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+
+
+def test_bulk_and_update_paths_give_the_same_store_for_new_and_replaced_reports(tmp_path, corpus):
+    """The bulk path takes new reports only; repeats in one batch and re-ingests go through updates."""
+    files = sorted(corpus.rglob("*.yaml"))
+    inputs = [*files[:10], files[3], files[3], EXAMPLES]
+    bulk, update = Store.open(tmp_path / "bulk"), Store.open(tmp_path / "update")
+    stats_bulk, stats_update = Stats(), Stats()
+    a = ingest_parallel(bulk, inputs, jobs=1, bulk_batch=6, stats=stats_bulk)
+    b = ingest_parallel(update, inputs, jobs=1, bulk=False, stats=stats_update)
+    assert [(o.key, o.accepted) for o in a] == [(o.key, o.accepted) for o in b]
+    assert stats_bulk.bulk_loads >= 2 and stats_update.bulk_loads == 0
+    assert nquads(bulk) == nquads(update) and default_graph(bulk) == default_graph(update)
+    again = ingest_parallel(bulk, files[5:15], jobs=1, bulk_batch=4)  # half already held: replaced, half new
+    ingest_parallel(update, files[5:15], jobs=1, bulk=False)
+    assert all(o.accepted for o in again)
+    assert nquads(bulk) == nquads(update) and default_graph(bulk) == default_graph(update)
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["update", "bulk"])
+def test_a_report_the_store_refuses_is_rejected_alone(tmp_path, corpus, monkeypatch, bulk):
     files = sorted(corpus.rglob("*.yaml"))[:6]
     victim = card_key(load_card(files[2]))
-    real = Store.replace_graphs_nt
 
-    def refuse(self, graphs):
-        if report_iri(self.base, victim) in graphs:
-            raise OSError("disk full (simulated)")
-        return real(self, graphs)
+    def refusing(real):
+        def refuse(self, graphs):
+            if report_iri(self.base, victim) in graphs:
+                raise OSError("disk full (simulated)")
+            return real(self, graphs)
+        return refuse
 
-    monkeypatch.setattr(Store, "replace_graphs_nt", refuse)
+    monkeypatch.setattr(Store, "replace_graphs_nt", refusing(Store.replace_graphs_nt))
+    monkeypatch.setattr(Store, "add_new_graphs", refusing(Store.add_new_graphs))
     store = Store.open(tmp_path / "s")
-    outcomes = list(iter_ingest(store, files, jobs=1, batch=4))
+    outcomes = list(iter_ingest(store, files, jobs=1, batch=4, bulk=bulk, bulk_batch=4))
     assert [o.accepted for o in outcomes] == [True, True, False, True, True, True]
     assert "disk full (simulated)" in outcomes[2].reason and "nothing of it was stored" in outcomes[2].reason
     assert victim not in store.report_keys() and len(store.report_keys()) == 5
