@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
+import fastjsonschema
 import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
@@ -103,6 +104,54 @@ def _validator() -> Draft202012Validator:
 def _reference_validator() -> Draft202012Validator:
     """The validator over the schema as written (for tests: the inlined one must give the same problems)."""
     return Draft202012Validator(card_schema())
+
+
+@lru_cache(maxsize=1)
+def _fast_check() -> Any:
+    """The schema compiled to Python by fastjsonschema: a yes/no check, 3× faster than jsonschema's.
+
+    Why two validators: nearly every card is valid, and for those jsonschema's error machinery is pure cost
+    (measured on 300 generated cards: reading one took 6.0 ms with jsonschema alone, 3.4 ms with this check
+    first). A card the compiled check accepts is taken as valid; any other goes to jsonschema, which decides and
+    words the problems. So jsonschema stays the reference; ``tests/test_fastshacl.py`` checks on valid cards,
+    edge cases and 3,000 mutated cards that both say the same. fastjsonschema knows
+    drafts 4 to 7; the keywords our schema uses mean the same there as in 2020-12 (the test is the proof).
+    """
+    schema = _as_draft7(dict(_validator().schema))
+    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
+    # without detailed exceptions (a locals() call per check, a third of the time); fastjsonschema 2.22 cannot
+    # compile "const" then (KeyError), hence the one-value "enum" in _as_draft7
+    return fastjsonschema.compile(schema, use_default=False, use_formats=False, detailed_exceptions=False)
+
+
+def _as_draft7(schema: Any) -> Any:
+    """The 2020-12 keywords our schema uses, in draft 7's words.
+
+    ``prefixItems: [a, b]`` + ``items: x`` is draft 7's ``items: [a, b]`` + ``additionalItems: x``; ``const: v``
+    becomes ``enum: [v]``.
+    """
+    if isinstance(schema, dict):
+        out = {k: _as_draft7(v) for k, v in schema.items() if k not in ("const", "prefixItems")}
+        if "prefixItems" in schema:
+            out.pop("items", None)
+            out["items"] = _as_draft7(schema["prefixItems"])
+            if "items" in schema:
+                out["additionalItems"] = _as_draft7(schema["items"])
+        if "const" in schema:  # fastjsonschema's enum tells true from 1, as JSON Schema does (the test checks)
+            out["enum"] = [schema["const"]]
+        return out
+    if isinstance(schema, list):
+        return [_as_draft7(v) for v in schema]
+    return schema
+
+
+def schema_accepts(data: Any) -> bool:
+    """True if the compiled check finds ``data`` valid against the card schema."""
+    try:
+        _fast_check()(data)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
 
 
 class _Recursive(Exception):
@@ -494,6 +543,8 @@ def _path(parts: Any) -> str:
 
 
 def _schema_problems(data: dict) -> Iterator[str]:
+    if schema_accepts(data):
+        return
     for error in _validator().iter_errors(data):
         yield from _describe(error)
 

@@ -441,12 +441,12 @@ def _schema_problems(validator, data) -> list[str]:
     return [m for e in validator.iter_errors(data) for m in cards_module._describe(e)]
 
 
-def _edited_cards() -> list:
-    rng = random.Random(5)
+def _edited_cards(seed: int = 5, count: int = 300) -> list:
+    rng = random.Random(seed)
     base = [cards_module._yaml_load_python(t, "card") for t in CARD_TEXTS[:12]]
     junk = [None, True, 0, -3, 1.5, "", "x", "2025-13-45", "NO", [], {}, [1, 2], {"ar": ""}, {"name": 3}]
     out = list(base)
-    for _ in range(300):
+    for _ in range(count):
         card = json.loads(json.dumps(rng.choice(base)))
         for _ in range(rng.randint(1, 3)):
             node, paths = card, []
@@ -477,3 +477,25 @@ def test_inlined_schema_gives_the_same_problems():
         assert _schema_problems(fast, card) == expected
         found += bool(expected)
     assert found > 100
+
+
+def test_compiled_schema_check_accepts_exactly_the_cards_jsonschema_accepts():
+    """fastjsonschema is only a shortcut for valid cards: it must never accept a card jsonschema refuses."""
+    reference = cards_module._reference_validator()
+    base = [cards_module._yaml_load_python(t, "card") for t in CARD_TEXTS]
+    edge = []
+    for value in [1, 1.0, True, False, "1", None, 2, 0.5]:
+        card = json.loads(json.dumps(base[0]))
+        card["card"] = value
+        edge.append(card)
+    for text in ["MA", "MA\n", "ma", "MAR", ""]:
+        card = json.loads(json.dumps(base[0]))
+        card["events"][0]["country"] = text
+        edge.append(card)
+    accepted = refused = 0
+    for card in [*base, *edge, *_edited_cards(7, 3000)]:
+        expected = not any(True for _ in reference.iter_errors(card))
+        assert cards_module.schema_accepts(card) == expected, json.dumps(card, ensure_ascii=False)[:500]
+        accepted += expected
+        refused += not expected
+    assert accepted > 100 and refused > 1000
