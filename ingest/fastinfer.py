@@ -68,6 +68,7 @@ _UNSUPPORTED_TYPES = {
     OWL.Restriction,
 }
 #: vocabulary a report may use without changing what the ontology entails
+_TYPE = RDF.type  # rdflib's Namespace.__getattr__ is slow in hot loops
 _HARMLESS = {RDF.type, RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy}
 
 
@@ -161,7 +162,7 @@ def _report_supported(triples: Iterable[Triple]) -> bool:
     """False if the report's own triples could change the schema (then owlrl decides)."""
     for s, p, o in triples:
         if p in _HARMLESS:
-            if p == RDF.type and isinstance(o, URIRef) and str(o).startswith((_OWL, _RDF, _RDFS)):
+            if p == _TYPE and isinstance(o, URIRef) and str(o).startswith((_OWL, _RDF, _RDFS)):
                 return False
             continue
         if isinstance(p, URIRef) and str(p).startswith((_OWL, _RDF, _RDFS)):
@@ -185,15 +186,15 @@ def closure_triples(report: Iterable[Triple], rules: Rules) -> set[Triple]:
             continue
         out.add(triple)
         s, p, o = triple
-        if p == RDF.type:
+        if p == _TYPE:
             for d in superclasses.get(o, ()):
-                add((s, RDF.type, d))
+                add((s, _TYPE, d))
         for q in superproperties.get(p, ()):
             add((s, q, o))
         for c in domains.get(p, ()):
-            add((s, RDF.type, c))
+            add((s, _TYPE, c))
         for c in ranges.get(p, ()):
-            add((o, RDF.type, c))
+            add((o, _TYPE, c))
         if not isinstance(o, Literal):
             for q in inverses.get(p, ()):
                 add((o, q, s))

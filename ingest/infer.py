@@ -24,9 +24,12 @@ def closure(graph: Graph) -> Graph:
     return expanded
 
 
+_SAME_AS, _TYPE, _THING = OWL.sameAs, RDF.type, OWL.Thing  # rdflib's Namespace.__getattr__ is slow in hot loops
+
+
 def trivial(s, p, o) -> bool:
     """True in OWL RL of every resource, so not worth storing."""
-    return (p == OWL.sameAs and s == o) or (p == RDF.type and o == OWL.Thing)
+    return (p == _SAME_AS and s == o) or (p == _TYPE and o == _THING)
 
 
 def infer(report: Graph, tbox: frozenset, reference: frozenset, base: str) -> Graph:
