@@ -91,3 +91,21 @@ def test_tiny_bench_run_completes(tmp_path):
     assert ours["accepted"] == 20, ours
     assert result["store"]["reports"] == 20
     assert md.read_text().startswith("# ssekg benchmark, N = 20")
+
+
+def test_ingest_only_run_compares_peak_memory_across_sizes(tmp_path):
+    """`--ingest-only --n 10000 --n 100000` is how the memory criterion is measured; here at 10 and 100."""
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--ingest-only", "--n", "10", "--n", "100",
+         "--corpus", str(tmp_path / "corpus"), "--results", str(tmp_path / "results")],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    small = json.loads(next((tmp_path / "results").glob("*-n10.json")).read_text())
+    large = json.loads(next((tmp_path / "results").glob("*-n100.json")).read_text())
+    for result, n in ((small, 10), (large, 100)):
+        (ours,) = result["ingest"].values()
+        assert ours["accepted"] == n and ours["peak_rss_bytes"] > 0 and ours["bulk_loads"] >= 1
+        assert result["store"]["reports"] == n and "queries" not in result
+    md = next((tmp_path / "results").glob("*-n100.md")).read_text()
+    assert "peak memory at 100 ≤ 1.5× at 10 |" in md
