@@ -40,6 +40,7 @@ from functools import lru_cache
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.plugins.stores.memory import SimpleMemory
 from rdflib.term import Node
 
 from .infer import infer, trivial
@@ -232,7 +233,7 @@ def fast_infer(report: Graph, tbox: frozenset, reference: frozenset, base: str) 
     found = fast_infer_triples(set(report), tbox, reference, base)
     if found is None:
         return infer(report, tbox, reference, base)
-    inferred = Graph()
+    inferred = Graph(store=SimpleMemory())  # no contexts: half the cost of adding to the default store
     for triple in found:
         inferred.add(triple)
     return inferred

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+from rdflib.plugins.stores.memory import SimpleMemory
 
 from ssekg.errors import InputError
 from ssekg.namespaces import DEFAULT_BASE, SCHEMA, SSE, bind_prefixes, report_iri
@@ -56,7 +57,8 @@ class _Mapper:
         self.report = card.get("report", {})
         self.lang = card.get("language") or self.report.get("language")
         self.key = card_key(card)
-        self.g = Graph()
+        # SimpleMemory: a report's graph has no contexts, and adding to it costs half of the default store's
+        self.g = Graph(store=SimpleMemory())
         bind_prefixes(self.g, base)
         self.report_node = URIRef(report_iri(base, self.key))
 
