@@ -318,9 +318,10 @@ if getattr(yaml, "__with_libyaml__", False):
 else:  # pragma: no cover - PyYAML without libyaml
     _CCardLoader = None  # type: ignore[assignment,misc]
 
-#: texts the C path leaves to the pure-Python one: characters PyYAML's reader refuses, tabs, directives and tags,
-#: where libyaml and PyYAML are known to differ in what they accept
-_PYTHON_ONLY = re.compile(yaml.reader.Reader.NON_PRINTABLE.pattern + r"|\t|^%|!", re.M)
+#: texts the C path leaves to the pure-Python one: characters PyYAML's reader refuses, tabs, directives, tags and
+#: a block scalar's header run into a comment ("|#", which libyaml reads and PyYAML refuses), where libyaml and
+#: PyYAML are known to differ in what they accept
+_PYTHON_ONLY = re.compile(yaml.reader.Reader.NON_PRINTABLE.pattern + r"|\t|^%|!|[|>][-+0-9]*#", re.M)
 
 
 def _yaml_load(text: str, source: str) -> Any:
