@@ -6,6 +6,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -46,9 +47,32 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 
+def _bench_module(name: str, filename: str):
+    """A bench/ script as a module, loaded once (registered, as its dataclasses need) without touching sys.path."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / filename)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
 def bench_extract():
     """bench/extract.py as a module (the extraction tests score the corpora with it)."""
-    spec = importlib.util.spec_from_file_location("bench_extract", ROOT / "bench" / "extract.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return _bench_module("bench_extract", "extract.py")
+
+
+def bench_generate():
+    """bench/generate.py as a module: the corpus generator the benchmark and many tests use."""
+    return _bench_module("bench_generate", "generate.py")
+
+
+def generated_cards(folder: Path, n: int, seed: int) -> Path:
+    """``n`` generated event cards (seed ``seed``) under ``folder``; returns their folder."""
+    bench_generate().generate(n, seed, folder, texts=False)
+    return folder / "cards"

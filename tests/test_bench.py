@@ -12,19 +12,22 @@ from pathlib import Path
 
 import pytest
 
-from support import ROOT
+from support import ROOT, bench_generate
 
 BENCH = ROOT / "bench"
 SSEKG = str(Path(sys.executable).with_name("ssekg"))
 
 
 def _generate():
-    sys.path.insert(0, str(BENCH))
-    try:
-        import generate
-    finally:
-        sys.path.pop(0)
-    return generate
+    return bench_generate()
+
+
+def run_bench(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), *args,
+         "--corpus", str(tmp_path / "corpus"), "--results", str(tmp_path / "results")],
+        capture_output=True, text=True, timeout=600,
+    )
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -76,11 +79,7 @@ def test_generated_cards_pass_ssekg_validate(tmp_path):
 
 @pytest.mark.slow
 def test_tiny_bench_run_completes(tmp_path):
-    proc = subprocess.run(
-        [sys.executable, str(BENCH / "run.py"), "--n", "20", "--quick", "--no-http", "--no-single-core",
-         "--corpus", str(tmp_path / "corpus"), "--results", str(tmp_path / "results")],
-        capture_output=True, text=True, timeout=600,
-    )
+    proc = run_bench(tmp_path, "--n", "20", "--quick", "--no-http", "--no-single-core")
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "## Ingest" in proc.stdout and "## Query latency" in proc.stdout
     (md,) = (tmp_path / "results").glob("*-n20.md")
@@ -95,11 +94,7 @@ def test_tiny_bench_run_completes(tmp_path):
 
 def test_ingest_only_run_compares_peak_memory_across_sizes(tmp_path):
     """`--ingest-only --n 10000 --n 100000` is how the memory criterion is measured; here at 10 and 100."""
-    proc = subprocess.run(
-        [sys.executable, str(BENCH / "run.py"), "--ingest-only", "--n", "10", "--n", "100",
-         "--corpus", str(tmp_path / "corpus"), "--results", str(tmp_path / "results")],
-        capture_output=True, text=True, timeout=600,
-    )
+    proc = run_bench(tmp_path, "--ingest-only", "--n", "10", "--n", "100")
     assert proc.returncode == 0, proc.stderr[-3000:]
     small = json.loads(next((tmp_path / "results").glob("*-n10.json")).read_text())
     large = json.loads(next((tmp_path / "results").glob("*-n100.json")).read_text())

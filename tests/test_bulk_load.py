@@ -14,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from support import EXAMPLE_CARD, ROOT
+from support import EXAMPLE_CARD, generated_cards
 from ssekg.ingest.cards import load_card
 from ssekg.ingest.mapping import card_key
 from ssekg.ingest.parallel import prepare_file
@@ -26,14 +26,7 @@ from ssekg.store import JOURNAL, Store, nt_to_nquads
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        import generate
-    finally:
-        sys.path.pop(0)
-    out = tmp_path_factory.mktemp("corpus")
-    generate.generate(30, 5, out, texts=False)
-    return out / "cards"
+    return generated_cards(tmp_path_factory.mktemp("corpus"), 30, 5)
 
 
 def all_quads(store: Store) -> set[str]:

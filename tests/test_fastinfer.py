@@ -9,15 +9,14 @@ properties), plus the fallback to owlrl for axioms the tables do not cover.
 from __future__ import annotations
 
 import random
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib import Graph, Literal, Namespace
+from rdflib.namespace import RDF, RDFS
 
-from support import EXAMPLES, ROOT
+from support import EXAMPLES, bench_generate
 from ssekg.errors import InputError
 from ssekg.ingest.cards import load_card, parse_card
 from ssekg.ingest.fastinfer import compile_rules, fast_infer, fast_infer_triples, supported
@@ -73,11 +72,7 @@ def test_same_as_owlrl_on_shape_fixtures(path, reference):
 
 
 def test_same_as_owlrl_on_generated_reports(reference):
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        import generate
-    finally:
-        sys.path.pop(0)
+    generate = bench_generate()
     pools = generate.make_pools(200, 7)
     for i in random.Random(7).sample(range(200), 8):
         card, _text = generate.make_report(i, 7, pools)

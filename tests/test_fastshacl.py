@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import random
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,9 +19,9 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import RDF, RDFS, XSD
 
-from support import EXAMPLES, ROOT
+from support import EXAMPLES, bench_generate
 from ssekg.errors import InputError
 from ssekg.ingest import validate as validation_module
 from ssekg.ingest.cards import load_card, parse_card
@@ -141,11 +140,7 @@ def test_same_problems_on_bundled_cards(path, reference, no_fallback):
 
 
 def test_same_problems_on_generated_cards(reference, no_fallback):
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        import generate
-    finally:
-        sys.path.pop(0)
+    generate = bench_generate()
     pools = generate.make_pools(1000, 11)
     seen_problems = 0
     for i in range(0, 1000, 4):  # 250 cards
@@ -383,11 +378,7 @@ def _load_both(text: str):
 
 
 def _generated_card_texts(n: int = 120) -> list[str]:
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        import generate
-    finally:
-        sys.path.pop(0)
+    generate = bench_generate()
     pools = generate.make_pools(400, 5)
     return [generate.card_yaml(generate.make_report(i, 5, pools)[0]) for i in range(0, 400, 400 // n)]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -11,9 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-from rdflib import URIRef
 
-from support import EXAMPLES, ROOT
+from support import EXAMPLES, ROOT, generated_cards
 from ssekg.ingest.cards import load_card
 from ssekg.ingest.fastinfer import fast_infer
 from ssekg.ingest.mapping import card_key, card_to_graph
@@ -29,14 +27,7 @@ BAD = ROOT / "tests" / "fixtures" / "bad" / "unknown-speaker.yaml"
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        import generate
-    finally:
-        sys.path.pop(0)
-    out = tmp_path_factory.mktemp("corpus")
-    generate.generate(40, 3, out, texts=False)
-    return out / "cards"
+    return generated_cards(tmp_path_factory.mktemp("corpus"), 40, 3)
 
 
 def nquads(store: Store) -> list[str]:
