@@ -948,7 +948,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
             print(f"[N={n} +{now() - t_start:.0f}s] rdflib queries", file=sys.stderr, flush=True)
             data, peak = run_child(["_rdflib_queries", "--data", str(dump), "--queries", str(work / "queries.json"),
                                     "--reps", str(min(args.reps, 3)), "--budget", "5",
-                                    "--total-budget", str(args.rdflib_budget),
+                                    "--total-budget", str(args.rdflib_budget or (90 if n <= 1000 else 300)),
                                     "--timeout", str(args.rdflib_timeout)])
             data["peak_rss_bytes"] = peak
             result["rdflib_queries"] = data
@@ -1185,11 +1185,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--owlrl-sample", type=int, default=10)
     parser.add_argument("--text-sample", type=int, default=100)
     parser.add_argument("--baseline-max", type=int, default=BASELINE_MAX)
-    parser.add_argument("--rdflib-budget", type=float, default=400.0,
-                        help="seconds for all rdflib queries (each gets at least one run, stopped at --rdflib-timeout)")
+    parser.add_argument("--rdflib-budget", type=float, default=None,
+                        help="seconds for all rdflib queries (default: 90 up to N = 1,000, so that make bench stays "
+                             "under ten minutes; 300 above, enough for one run of each, stopped at --rdflib-timeout)")
     parser.add_argument("--rdflib-max-quads", type=int, default=RDFLIB_MAX_QUADS,
                         help="rdflib's engine is skipped above this many quads (it holds them all in memory)")
-    parser.add_argument("--rdflib-timeout", type=float, default=15.0,
+    parser.add_argument("--rdflib-timeout", type=float, default=10.0,
                         help="seconds before one rdflib query is given up (its time is then a lower bound)")
     parser.add_argument("--single-core-max", type=int, default=400,
                         help="the one-core ingest runs on at most this many reports (its rate is compared)")
