@@ -21,7 +21,7 @@ from ssekg.ontology import concepts
 from ssekg.text import normalise, report_key
 from ssekg.ontology.countries import country_iri, resolve_country
 
-from .keys import stable_key
+from .keys import city_key, stable_key
 
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 DATE_TYPES = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
@@ -138,10 +138,11 @@ class _Mapper:
 
     def city(self, value: Any, where: str) -> tuple[URIRef, URIRef | None]:
         name, country = (value.get("name"), value.get("country")) if isinstance(value, dict) else (value, None)
-        node = self.iri("city", stable_key(self.first_text(name)))
+        country_node = self.country(country, where) if country else None
+        code = str(country_node).rsplit("/", 1)[-1] if country_node is not None else None
+        node = self.iri("city", city_key(self.first_text(name), code))
         self.g.add((node, RDF.type, SSE.City))
         self.label(node, name)
-        country_node = self.country(country, where) if country else None
         if country_node is not None:
             self.g.add((node, SSE.country, country_node))
         return node, country_node

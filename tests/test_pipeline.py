@@ -221,3 +221,26 @@ def test_reference_data_read_from_one_store_is_written_whole_into_another(tmp_pa
     ingest_paths(second, [EXAMPLE_CARD])
     inferred = "https://w3id.org/ssekg/id/graph/reference-inferred"
     assert set(second.graph_keys(inferred)) == set(first.graph_keys(inferred)) != set()
+
+
+def test_cities_of_the_same_name_in_two_countries_are_two_cities(tmp_path):
+    """Tripoli (Libya) and Tripoli (Lebanon): one report with both is accepted, each city keeps its country."""
+    import copy
+
+    card = load_card(EXAMPLE_CARD)
+    second = copy.deepcopy(card["events"][0])
+    card["events"][0]["city"] = {"name": {"en": "Tripoli", "ar": "طرابلس"}, "country": "LY"}
+    second["city"] = {"name": {"en": "Tripoli", "ar": "طرابلس"}, "country": "LB"}
+    card["events"][0]["host_country"], second["host_country"] = "LY", "LB"
+    card["events"].append(second)
+    card["report"]["text_sha256"] = "e" * 64
+    path = tmp_path / "two-tripolis.yaml"
+    path.write_text(yaml.safe_dump(card, allow_unicode=True), encoding="utf-8")
+    store = Store.open(tmp_path / "store")
+    (outcome,) = ingest_paths(store, [path, EXAMPLE_CARD])[:1]
+    assert outcome.accepted, outcome.reason
+    rows = {(str(r["city"].value).rsplit("/", 1)[-1], str(r["country"].value).rsplit("/", 1)[-1])
+            for r in store.query("SELECT ?city ?country WHERE { ?city a <%s> ; <%s> ?country }"
+                                 % (SSE.City, SSE.country))}
+    assert {("tripoli-ly", "LY"), ("tripoli-lb", "LB"), ("casablanca", "MA")} <= rows
+    assert len({city for city, _ in rows}) == len(rows)  # no city with two countries
