@@ -594,6 +594,8 @@ def time_queries(run: Callable[[dict[str, Any]], Any], specs: list[dict[str, Any
     for spec in specs:
         try:
             out[spec["name"]] = summary(repeat(lambda: run(spec), reps, budget))
+        except TimeoutError as exc:  # an HTTP client's deadline: the time is a lower bound
+            out[spec["name"]] = {"timeout": getattr(exc, "seconds", None), "lower_bound": getattr(exc, "seconds", None)}
         except Exception as exc:
             out[spec["name"]] = {"error": str(exc)[:300]}
     if label:
@@ -604,8 +606,8 @@ def time_queries(run: Callable[[dict[str, Any]], Any], specs: list[dict[str, Any
 class HttpClient:
     """A keep-alive client for one SPARQL endpoint (127.0.0.1 only)."""
 
-    def __init__(self, port: int, path: str):
-        self.port, self.path = port, path
+    def __init__(self, port: int, path: str, timeout: float = 120):
+        self.port, self.path, self.timeout = port, path, timeout
         self.conn: http.client.HTTPConnection | None = None
 
     def query(self, text: str) -> int:
@@ -614,7 +616,7 @@ class HttpClient:
                    "Accept": "application/sparql-results+json, application/n-triples;q=0.5"}
         for attempt in (1, 2):
             if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
             try:
                 self.conn.request("POST", self.path, body=body, headers=headers)
                 response = self.conn.getresponse()
@@ -622,9 +624,12 @@ class HttpClient:
                 if response.status != 200:
                     raise RuntimeError(f"HTTP {response.status}: {data[:200]!r}")
                 return len(data)
-            except (http.client.HTTPException, OSError):
+            except (http.client.HTTPException, OSError) as exc:
                 self.conn.close()
                 self.conn = None
+                if isinstance(exc, TimeoutError):
+                    exc.seconds = self.timeout  # type: ignore[attr-defined]
+                    raise
                 if attempt == 2:
                     raise
         return 0
@@ -670,8 +675,9 @@ def load_test(port: int, path: str, text: str, concurrency: int, max_requests: i
 
 
 def http_suite(port: int, path: str, specs: list[dict[str, Any]], args: argparse.Namespace,
-               text_of: Callable[[dict[str, Any]], str] = lambda spec: http_text(spec)) -> dict[str, Any]:
-    client = HttpClient(port, path)
+               text_of: Callable[[dict[str, Any]], str] = lambda spec: http_text(spec),
+               timeout: float = 120) -> dict[str, Any]:
+    client = HttpClient(port, path, timeout)
     latencies = time_queries(lambda spec: client.query(text_of(spec)), specs, args.reps, args.budget,
                              f"HTTP latency, port {port}")
     load: dict[str, Any] = {}
@@ -741,7 +747,7 @@ def serve_virtuoso(named_dump: Path, workdir: Path, specs: list[dict[str, Any]],
     if virtuoso.find_virtuoso() is None:
         return {"skipped": "Virtuoso is not installed (scripts/install-virtuoso.sh)"}
     folder = workdir / "virtuoso"
-    instance = virtuoso.start_virtuoso(folder, buffers=170000)
+    instance = virtuoso.start_virtuoso(folder, buffers=170000, max_query_seconds=args.virtuoso_timeout)
     try:
         shutil.copy(named_dump, folder / "named.nq")
         t = now()
@@ -758,7 +764,7 @@ def serve_virtuoso(named_dump: Path, workdir: Path, specs: list[dict[str, Any]],
             return RemoteStore.prepare(spec["text"], prefixes_for(spec["base"]), ox_bindings(spec))
 
         return {"load_seconds": load_seconds, "load_status": " ".join(status.split()),
-                **http_suite(port, "/sparql", specs, args, as_sent)}
+                **http_suite(port, "/sparql", specs, args, as_sent, timeout=args.virtuoso_timeout)}
     finally:
         instance.stop()
         shutil.rmtree(folder, ignore_errors=True)
@@ -1198,6 +1204,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--no-virtuoso", action="store_true")
+    parser.add_argument("--virtuoso-timeout", type=float, default=5.0,
+                        help="seconds before a query to Virtuoso is given up (client and server; a lower bound then)")
     parser.add_argument("--no-single-core", action="store_true")
     parser.add_argument("--quick", action="store_true", help="smoke run: few repetitions, no HTTP load levels")
     parser.add_argument("--keep", action="store_true", help="keep the stores and the dump")

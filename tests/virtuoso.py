@@ -108,7 +108,7 @@ ServerEnable = 0
 [SPARQL]
 ResultSetMaxRows           = 1000000
 MaxQueryCostEstimationTime = 0
-MaxQueryExecutionTime      = 120
+MaxQueryExecutionTime      = {max_query_seconds}
 DeferInferenceRulesInit    = 0
 """
 
@@ -202,7 +202,8 @@ def _answers(url: str) -> bool:
         return False
 
 
-def start_virtuoso(folder: Path, timeout: float = 120, buffers: int = 10000) -> Virtuoso:
+def start_virtuoso(folder: Path, timeout: float = 120, buffers: int = 10000,
+                   max_query_seconds: float = 120) -> Virtuoso:
     """Start Virtuoso with a fresh database in ``folder``; returns when /sparql answers and updates are allowed.
 
     ``buffers``: 8 KiB pages of cache (Virtuoso's advice is about two thirds of the memory it may use; the
@@ -219,7 +220,8 @@ def start_virtuoso(folder: Path, timeout: float = 120, buffers: int = 10000) -> 
         sql_port, http_port = free_port(), free_port()
         ini = folder / "virtuoso.ini"
         ini.write_text(_INI.format(db=folder, sql_port=sql_port, http_port=http_port, buffers=buffers,
-                                   dirty_buffers=buffers * 3 // 4), encoding="utf-8")
+                                   dirty_buffers=buffers * 3 // 4, max_query_seconds=max(1, round(max_query_seconds))),
+                       encoding="utf-8")
         log = open(folder / "stdout.log", "ab")
         process = subprocess.Popen(
             [server, "-f", "-c", str(ini)], cwd=folder, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
