@@ -886,36 +886,44 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
                               "disk_optimize_seconds": optimize}
 
         # --- queries --------------------------------------------------------------------------------------
-        print(f"[N={n} +{now() - t_start:.0f}s] queries ({len(specs)}): ours, raw memory, raw disk", file=sys.stderr, flush=True)
-        from ssekg.query import run_query
-
-        def ours(spec: dict[str, Any]) -> int:
-            res = run_query(store, spec["text"], ox_bindings(spec))
-            if isinstance(res, ox.QuerySolutions):
-                return len(res.serialize(format=ox.QueryResultsFormat.JSON))
-            return 1
-
         queries: dict[str, Any] = {}
-        queries["ours (store)"] = time_queries(ours, specs, args.reps, args.budget, "ours")
-        if args.optimized:
-            t = now()
-            store.optimize()
-            result["store_optimize_seconds"] = now() - t
-            queries["ours (store, after optimize)"] = time_queries(ours, specs, args.reps, args.budget,
-                                                                   "ours, optimized")
-        queries["raw pyoxigraph (memory)"] = time_queries(lambda s: run_ox_query(raw_mem, s, prefixes), specs,
-                                                          args.reps, args.budget, "raw memory")
-        queries["raw pyoxigraph (disk)"] = time_queries(lambda s: run_ox_query(raw_disk, s, prefixes), specs,
-                                                        args.reps, args.budget, "raw disk")
-        result["rows"] = {spec["name"]: count_rows(store, spec) for spec in specs}
-        store.close()
-        del store, raw_mem, raw_disk
-        gc.collect()
-        shutil.rmtree(work / "raw-disk", ignore_errors=True)
+        if args.no_queries:
+            notes.append("queries, HTTP, Virtuoso and rdflib's engine: skipped (--no-queries)")
+            store.close()
+            del store, raw_mem, raw_disk
+            gc.collect()
+            shutil.rmtree(work / "raw-disk", ignore_errors=True)
+        else:
+            print(f"[N={n} +{now() - t_start:.0f}s] queries ({len(specs)}): ours, raw memory, raw disk", file=sys.stderr, flush=True)
+            from ssekg.query import run_query
+
+            def ours(spec: dict[str, Any]) -> int:
+                res = run_query(store, spec["text"], ox_bindings(spec))
+                if isinstance(res, ox.QuerySolutions):
+                    return len(res.serialize(format=ox.QueryResultsFormat.JSON))
+                return 1
+
+            queries["ours (store)"] = time_queries(ours, specs, args.reps, args.budget, "ours")
+            if args.optimized:
+                t = now()
+                store.optimize()
+                result["store_optimize_seconds"] = now() - t
+                queries["ours (store, after optimize)"] = time_queries(ours, specs, args.reps, args.budget,
+                                                                       "ours, optimized")
+            queries["raw pyoxigraph (memory)"] = time_queries(lambda s: run_ox_query(raw_mem, s, prefixes), specs,
+                                                              args.reps, args.budget, "raw memory")
+            queries["raw pyoxigraph (disk)"] = time_queries(lambda s: run_ox_query(raw_disk, s, prefixes), specs,
+                                                            args.reps, args.budget, "raw disk")
+            result["rows"] = {spec["name"]: count_rows(store, spec) for spec in specs}
+            store.close()
+            del store, raw_mem, raw_disk
+            gc.collect()
+            shutil.rmtree(work / "raw-disk", ignore_errors=True)
 
         # --- HTTP ---------------------------------------------------------------------------------------
-        if args.no_http:
-            notes.append("HTTP: skipped (--no-http)")
+        if args.no_http or args.no_queries:
+            if args.no_http:
+                notes.append("HTTP: skipped (--no-http)")
         else:
             print(f"[N={n} +{now() - t_start:.0f}s] HTTP: ssekg serve", file=sys.stderr, flush=True)
             queries_http = serve_ours(store_dir, specs, args)
@@ -927,7 +935,9 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
             result["http_oxigraph"] = ox_http
             if "latency" in ox_http:
                 queries["oxigraph server (HTTP)"] = ox_http["latency"]
-        if args.no_virtuoso or args.no_http:
+        if args.no_queries:
+            pass
+        elif args.no_virtuoso or args.no_http:
             notes.append("Virtuoso: skipped (--no-virtuoso or --no-http)")
         else:
             print(f"[N={n} +{now() - t_start:.0f}s] Virtuoso: bulk load and HTTP", file=sys.stderr, flush=True)
@@ -950,7 +960,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
         elif quads > args.rdflib_max_quads:
             notes.append(f"rdflib queries: skipped, the dump has {quads:,} quads (> --rdflib-max-quads "
                          f"{args.rdflib_max_quads:,}; rdflib keeps ~1 KiB a quad in memory)")
-        if not args.no_baseline and quads <= args.rdflib_max_quads:
+        if not args.no_baseline and not args.no_queries and quads <= args.rdflib_max_quads:
             print(f"[N={n} +{now() - t_start:.0f}s] rdflib queries", file=sys.stderr, flush=True)
             data, peak = run_child(["_rdflib_queries", "--data", str(dump), "--queries", str(work / "queries.json"),
                                     "--reps", str(min(args.reps, 3)), "--budget", "5",
@@ -1204,6 +1214,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--no-virtuoso", action="store_true")
+    parser.add_argument("--no-queries", action="store_true",
+                        help="ingest, stages, raw load and the straightforward stack only (no query timings)")
     parser.add_argument("--virtuoso-timeout", type=float, default=5.0,
                         help="seconds before a query to Virtuoso is given up (client and server; a lower bound then)")
     parser.add_argument("--no-single-core", action="store_true")
