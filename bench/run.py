@@ -1208,7 +1208,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="rdflib's engine is skipped above this many quads (it holds them all in memory)")
     parser.add_argument("--rdflib-timeout", type=float, default=10.0,
                         help="seconds before one rdflib query is given up (its time is then a lower bound)")
-    parser.add_argument("--single-core-max", type=int, default=400,
+    parser.add_argument("--single-core-max", type=int, default=10000,
                         help="the one-core ingest runs on at most this many reports (its rate is compared)")
     parser.add_argument("--optimized", action="store_true", help="also time our store after Store.optimize()")
     parser.add_argument("--no-baseline", action="store_true")
