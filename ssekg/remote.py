@@ -50,8 +50,8 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from .errors import StoreError
-from .namespaces import DEFAULT_BASE, graph_iri, inferred_graph_iri, prefixes_for, report_iri
-from .store import DATASET_FORMATS, Triple, _ntriples, from_ox, rdflib_graph
+from .namespaces import DEFAULT_BASE, graph_iri, inferred_graph_iri, report_iri
+from .store import Triple, _ntriples, export_quads, from_ox, rdflib_graph
 
 AUTH_METHODS = ("basic", "digest", "bearer")
 _JSON = "application/sparql-results+json"
@@ -544,10 +544,7 @@ class RemoteStore:
 
     def export(self, output: IO[bytes] | str, fmt: str = "trig") -> None:
         """Write the dataset (our named graphs) as TriG or N-Quads."""
-        if fmt not in DATASET_FORMATS:
-            raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(DATASET_FORMATS)}")
-        prefixes = prefixes_for(self.base) if fmt == "trig" else None
-        ox.serialize(self.named_quads(), output, DATASET_FORMATS[fmt], prefixes=prefixes)
+        export_quads(self.named_quads(), output, fmt, self.base)
 
     def stats(self) -> dict[str, int]:
         """Distinct triples over our graphs (the store's union default graph repeats shared triples), reports, graphs."""

@@ -147,6 +147,14 @@ def _sync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def export_quads(quads: Iterable[ox.Quad], output: IO[bytes] | str, fmt: str, base: str) -> None:
+    """Quads as TriG (with our prefixes) or N-Quads: the export of either back end."""
+    if fmt not in DATASET_FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(DATASET_FORMATS)}")
+    prefixes = prefixes_for(base) if fmt == "trig" else None
+    ox.serialize(quads, output, DATASET_FORMATS[fmt], prefixes=prefixes)
+
+
 def rdflib_graph(iri: str, triples: Iterable[Triple]) -> Graph:
     """One named graph as an rdflib Graph (small graphs: a report, the ontology), for either back end."""
     g = Graph(identifier=URIRef(iri))
@@ -298,10 +306,7 @@ class Store:
 
     def export(self, output: IO[bytes] | str, fmt: str = "trig") -> None:
         """Write the dataset (named graphs) as TriG or N-Quads."""
-        if fmt not in DATASET_FORMATS:
-            raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(DATASET_FORMATS)}")
-        prefixes = prefixes_for(self.base) if fmt == "trig" else None
-        ox.serialize(self.named_quads(), output, DATASET_FORMATS[fmt], prefixes=prefixes)
+        export_quads(self.named_quads(), output, fmt, self.base)
 
     def stats(self) -> dict[str, int]:
         (row,) = self.ox.query(
