@@ -72,6 +72,27 @@ def bench_generate():
     return _bench_module("bench_generate", "generate.py")
 
 
+def card_graph(path: Path, base: str):
+    """A bundled or gold card's asserted graph; gold cards of the extraction corpus may leave titles out.
+
+    Raises ``InputError`` for a card that cannot be mapped on its own.
+    """
+    import yaml
+
+    from ssekg.errors import InputError
+    from ssekg.ingest.cards import load_card, parse_card
+    from ssekg.ingest.mapping import card_to_graph
+
+    try:
+        card = load_card(path)
+    except InputError:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for event in data.get("events", []):
+            event.setdefault("title", "(untitled)")
+        card = parse_card(data, str(path))
+    return card_to_graph(card, base=base, source=str(path))
+
+
 def generated_cards(folder: Path, n: int, seed: int) -> Path:
     """``n`` generated event cards (seed ``seed``) under ``folder``; returns their folder."""
     bench_generate().generate(n, seed, folder, texts=False)

@@ -12,13 +12,11 @@ import random
 from pathlib import Path
 
 import pytest
-import yaml
 from rdflib import Graph, Literal, Namespace
 from rdflib.namespace import RDF, RDFS
 
-from support import EXAMPLES, bench_generate
+from support import EXAMPLES, bench_generate, card_graph
 from ssekg.errors import InputError
-from ssekg.ingest.cards import load_card, parse_card
 from ssekg.ingest.fastinfer import compile_rules, fast_infer, fast_infer_triples, supported
 from ssekg.ingest.infer import closure, infer
 from ssekg.ingest.mapping import card_to_graph
@@ -50,15 +48,7 @@ def test_our_ontology_is_covered_by_the_tables(reference):
 @pytest.mark.parametrize("path", CARDS, ids=lambda p: p.name)
 def test_same_as_owlrl_on_bundled_cards(path, reference):
     try:
-        card = load_card(path)
-    except InputError:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for event in data.get("events", []):  # the extraction corpus's gold cards leave titles out
-            event.setdefault("title", "(untitled)")
-        card = data
-    try:
-        card = parse_card(card, str(path))
-        graph = card_to_graph(card, base=reference.base, source=str(path))
+        graph = card_graph(path, reference.base)
     except InputError as exc:  # a gold card that is not ingestible on its own has nothing to infer from
         pytest.skip(f"not a mappable card: {exc}")
     same(graph, reference)

@@ -15,13 +15,12 @@ import random
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
-from support import EXAMPLES, bench_generate
+from support import EXAMPLES, bench_generate, card_graph
 from ssekg.errors import InputError
 from ssekg.ingest import validate as validation_module
 from ssekg.ingest.cards import load_card, parse_card
@@ -119,14 +118,7 @@ def test_same_problems_on_fixtures(path, small_reference, reference, no_fallback
 
 
 def _card_graph(path: Path) -> Graph:
-    try:
-        card = load_card(path)
-    except InputError:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for event in data.get("events", []):  # the extraction corpus's gold cards leave titles out
-            event.setdefault("title", "(untitled)")
-        card = parse_card(data, str(path))
-    return card_to_graph(card, base=DEFAULT_BASE, source=str(path))
+    return card_graph(path, DEFAULT_BASE)
 
 
 @pytest.mark.parametrize("path", CARDS, ids=[p.stem for p in CARDS])
