@@ -105,7 +105,7 @@ class EmbeddedBackend:
 
     def select(self, query: str, bindings: dict[Any, Any] | None = None) -> Any:
         with self.state.lock.shared():
-            result = self.ox.query(query, prefixes=self.state.prefixes, substitutions=bindings or None)
+            result = self.state.store.query(query, prefixes=self.state.prefixes, substitutions=bindings or None)
             if isinstance(result, ox.QueryBoolean):
                 return bool(result)
             return list(result)

@@ -26,8 +26,8 @@ redone on the next run.
 Reads. Results are asked for as SPARQL JSON (which carries every character exactly; XML cannot carry NUL nor keep
 Virtuoso's trailing spaces) and parsed by ``pyoxigraph.parse_query_results``. CONSTRUCT/DESCRIBE results are
 parsed as N-Triples and handed back as a real ``pyoxigraph.QueryTriples``. Prefixes are declared in front of the
-query; parameters (``substitutions``) are bound with a ``VALUES`` block at the start of the query's outer group,
-a value never pasted into the text as syntax: each is an RDF term written by pyoxigraph.
+query; parameters (``substitutions``) are written where their variable stands by ``ssekg.binding.bind_values``,
+each an RDF term written by pyoxigraph, never text pasted in as syntax.
 
 Credentials (HTTP Basic, Digest or a bearer token) come from settings or the environment, never from the command line.
 The HTTP is the SPARQL 1.1 Protocol spoken with the standard library's urllib and a per-request opener: SPARQLWrapper's
@@ -51,6 +51,7 @@ from rdflib import Graph
 
 from .errors import StoreError
 from .namespaces import DEFAULT_BASE, graph_iri, inferred_graph_iri, report_iri
+from .binding import SPARQL_TOKEN, bind_values
 from .store import Triple, _ntriples, export_quads, from_ox, rdflib_graph
 
 AUTH_METHODS = ("basic", "digest", "bearer")
@@ -86,142 +87,6 @@ def remote_replace_update(graphs: Mapping[str, Iterable[Triple]]) -> str:
     return " ;\n".join(parts)
 
 
-# -- binding parameters without pasting them ------------------------------------------------------------------------
-_TOKEN = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n\r]|\\.)*"'
-    r"|'(?:[^'\\\n\r]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\s]*>"
-    r"|#[^\n\r]*"
-    r"|\{",
-    re.S,
-)
-
-
-_LEX = re.compile(
-    r"(?P<skip>" + _TOKEN.pattern.replace(r"|\{", "") + r")"
-    r"|(?P<var>[?$][A-Za-z_][A-Za-z0-9_]*)"
-    r"|(?P<kw>\b(?:SELECT|WHERE|GROUP\s+BY|ORDER\s+BY|HAVING|LIMIT|OFFSET|VALUES|AS)\b)"
-    r"|(?P<punct>[(){}])",
-    re.S | re.I,
-)
-
-
-def bind_values(query: str, substitutions: Mapping[Any, Any]) -> str:
-    """``query`` with each bound variable replaced by its value, as Oxigraph's ``substitutions`` do.
-
-    Oxigraph pre-binds a variable everywhere, subqueries and UNION branches included, so a portable equivalent is to
-    write the value where the variable stands: ``term`` in patterns and expressions, ``(term AS ?v)`` in the outer
-    SELECT's projection (the variable stays in the results; a subquery's projection drops it); in GROUP BY and ORDER
-    BY a constant key is left out when the clause has another key, else written once as ``(term)`` (``(STR(term))``
-    for a number, which Virtuoso would read as a column position); a bound column of a ``VALUES`` block is renamed and its rows filtered to the value (``FILTER
-    (sameTerm(?col, term))`` after the block). ``AS ?v`` targets are left
-    alone. Strings, IRIs and comments are skipped. Each value is an RDF term written by pyoxigraph (``str(term)`` is
-    its N-Triples form), so it can only ever be one term: it cannot close a string or add syntax.
-    """
-    if not substitutions:
-        return query
-    terms: dict[str, str] = {}
-    for var, term in substitutions.items():
-        name = var.value if isinstance(var, ox.Variable) else str(var).lstrip("?$")
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            raise ValueError(f"not a variable name: {name!r}")
-        if not isinstance(term, (ox.NamedNode, ox.Literal)):
-            raise TypeError(f"a parameter binds to an IRI or a literal, not {term!r}")
-        terms[name] = str(term)
-    out: list[str] = []
-    last = 0
-    mode, depth, after_as, selects = "pattern", 0, False, 0
-    pending: list[tuple[str, str]] = []
-    # GROUP BY / ORDER BY keys that are bound parameters (constants): positions in ``out``, and whether the clause
-    # has another key. Virtuoso fails on two constant keys in one clause (SR477, or the server crashes) and reads a
-    # number as a column position (SQ200), so constants are dropped when the clause has another key (grouping or
-    # ordering by a constant changes nothing), and only the first is kept, as a string, when it has none.
-    constants: list[int] = []
-    other_key = False
-
-    def end_clause() -> None:
-        nonlocal constants, other_key
-        for number, index in enumerate(constants):
-            if other_key or number > 0:
-                out[index] = ""
-            else:
-                term = out[index]
-                out[index] = f"(STR({term}))" if _NUMERIC_TERM.fullmatch(term) else f"({term})"
-        constants, other_key = [], False
-
-    for match in _LEX.finditer(query):
-        out.append(query[last : match.start()])
-        last = match.end()
-        text = match.group()
-        kind = match.lastgroup
-        if kind == "kw":
-            word = re.sub(r"\s+", " ", text.upper())
-            after_as = word == "AS"
-            if mode == "modifier" and word != "AS":
-                end_clause()
-            if word == "SELECT":
-                mode, depth, selects = "projection", 0, selects + 1
-            elif word in ("GROUP BY", "ORDER BY"):
-                mode, depth = "modifier", 0
-            elif word == "VALUES":
-                mode, pending = "values-head", []
-            elif word != "AS":
-                mode = "pattern"
-            out.append(text)
-            continue
-        if kind == "punct":
-            if mode == "modifier" and text in "{}":
-                end_clause()
-            if mode == "modifier" and text == "(" and depth == 0:
-                other_key = True
-            if text == "(":
-                depth += 1
-            elif text == ")":
-                depth -= 1
-            elif text == "{" and mode == "values-head":
-                mode = "values-data"
-                out.append(text)
-                continue
-            elif text == "}" and mode == "values-data":
-                # VALUES (?kind ?x) { … } with ?kind bound: the column is renamed and its rows filtered to the value
-                out.append(text + "".join(f" FILTER (sameTerm({v}, {t}))" for v, t in pending))
-                mode = "pattern"
-                continue
-            elif text in "{}":
-                mode = "pattern"
-            out.append(text)
-            continue
-        if kind == "var" and not after_as and text[1:] in terms:
-            term = terms[text[1:]]
-            if mode == "values-head":
-                fresh = f"?ssekg_bound_{text[1:]}"
-                pending.append((fresh, term))
-                text = fresh
-            elif mode == "projection" and depth == 0:
-                # the outer SELECT keeps the variable in its results; a subquery's projection drops it (every use
-                # inside is replaced, and projecting it there too would bind it twice in the outer query)
-                text = f"({term} AS ?{text[1:]})" if selects == 1 else ""
-            elif mode == "modifier" and depth == 0:
-                constants.append(len(out))  # written (or dropped) by end_clause
-                text = term
-            else:
-                text = term
-        elif kind == "var" and mode == "modifier" and depth == 0:
-            other_key = True
-        after_as = False if kind != "skip" else after_as
-        out.append(text)
-    if mode == "modifier":
-        end_clause()
-    out.append(query[last:])
-    return "".join(out)
-
-
-_NUMERIC_TERM = re.compile(
-    r'"[^"\\]*"\^\^<http://www\.w3\.org/2001/XMLSchema#(?:integer|decimal|double|float|long|int|short|byte|'
-    r'(?:nonN|n)egativeInteger|(?:nonP|p)ositiveInteger|unsigned(?:Long|Int|Short|Byte))>'
-)
 _PREFIX_DECL = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^<>\s]*)>", re.I)
 _ESCAPED_NAME = re.compile(r"(?<![\w?$])([A-Za-z][\w.-]*)?:((?:[\w\-.:%]|\\[_~.\-!$&'()*+,;=/?#@%])+)")
 
@@ -248,7 +113,7 @@ def expand_escaped_names(query: str, prefixes: Mapping[str, str] | None = None) 
         return _ESCAPED_NAME.sub(one, segment)
 
     out, last = [], 0
-    for match in _TOKEN.finditer(query):
+    for match in SPARQL_TOKEN.finditer(query):
         out.append(rewrite(query[last : match.start()]))
         out.append(match.group())
         last = match.end()
@@ -258,7 +123,7 @@ def expand_escaped_names(query: str, prefixes: Mapping[str, str] | None = None) 
 
 def _query_form(query: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the first such keyword outside strings, IRIs and comments."""
-    stripped = _TOKEN.sub(lambda m: " " if m.group() != "{" else "{", query)
+    stripped = SPARQL_TOKEN.sub(lambda m: " " if m.group() != "{" else "{", query)
     match = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", stripped, re.I)
     return match.group(1).upper() if match else "SELECT"
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from ssekg.query import named_queries
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 EXAMPLES = ROOT / "examples" / "cards"
@@ -97,3 +99,37 @@ def generated_cards(folder: Path, n: int, seed: int) -> Path:
     """``n`` generated event cards (seed ``seed``) under ``folder``; returns their folder."""
     bench_generate().generate(n, seed, folder, texts=False)
     return folder / "cards"
+
+
+# -- named queries: the parameter sets the back-end comparisons run ------------------------------------------------
+#: Parameter sets each named query is also compared with, beyond its defaults (on Virtuoso, and against Oxigraph's
+#: own binding): every optional parameter given and left out, both dimensions, languages with labels (fr, ar) and without (de: every label is a fallback), a value that
+#: names nothing.
+YEARS = [{"from": "2025"}, {"to": "2024"}, {"from": "2025", "to": "2025"}, {"from": "2026", "to": "2027"}]
+TYPES = [{"eventType": "forum"}, {"eventType": "event-type/conference"}, {"eventType": "no-such-type"}]
+MATRIX = [{"dimension": "speaker"}, {"lang": "fr"}, {"lang": "ar"}, {"lang": "de"}, {"dimension": "nonsense"}, *YEARS, *TYPES,
+          {"dimension": "speaker", "from": "2025", "eventType": "conference"}]
+QUERY_PARAMETER_SETS: dict[str, list[dict[str, str]]] = {
+    "challenges-by-country": MATRIX,
+    "proposals-by-country": MATRIX,
+    "statements-in-cell": [
+        {"country": "SN"}, {"country": "SN", "category": "access-to-finance"},
+        {"country": "SN", "category": "innovative-finance", "kind": "proposal", "dimension": "speaker"},
+        {"kind": "proposal"}, {"dimension": "speaker"}, {"lang": "fr"}, {"lang": "de"}, {"country": "MA", "lang": "ar"},
+        *YEARS, *TYPES, {"country": "SN", "kind": "proposal", "dimension": "speaker", "eventType": "webinar"},
+        {"kind": "proposal", "from": "2025", "eventType": "conference"},
+    ],
+    "events-by-country-year": [{"dimension": "participant"}, {"dimension": "participant", "lang": "fr"}, {"lang": "ar"},
+                               {"lang": "de"}],
+    "country-pairs": [{"country": "SN"}, {"country": "Mali"}, {"country": "ZZ"}, {"lang": "fr"}, *YEARS, *TYPES,
+                      {"country": "MA", "from": "2025", "eventType": "forum"}],
+    "country-profile": [{"country1": "MA", "country2": "SN"}, {"country1": "MA", "country2": "SN", "dimension": "speaker", "lang": "fr"},
+                        {"country1": "TN", "country2": "BE", "lang": "ar"}, {"country1": "MA", "country2": "SN", "lang": "de"},
+                        {"country1": "SN"}],
+    "speakers": [{"country": "TN"}, {"country": "SN", "lang": "fr"}, {"country": "ZZ"}, {"lang": "de"}],
+    "organisations": [{"country": "SN"}, {"country": "BE", "lang": "fr"}, {"lang": "de"}],
+}
+for _name, _named in named_queries().items():
+    if _name not in QUERY_PARAMETER_SETS and any(p.name == "lang" for p in _named.params):
+        QUERY_PARAMETER_SETS[_name] = [{"lang": "fr"}, {"lang": "ar"}, {"lang": "de"}]
+QUERY_COMPARISONS = [(name, params) for name in sorted(named_queries()) for params in [{}, *QUERY_PARAMETER_SETS.get(name, [])]]

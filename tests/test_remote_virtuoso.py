@@ -19,9 +19,10 @@ from rdflib.namespace import RDFS
 from ssekg.ingest.pipeline import ingest_paths
 from ssekg.namespaces import inferred_graph_iri, report_iri
 from ssekg.query import named_queries, run_query, bind_params
-from ssekg.remote import RemoteStore, RemoteStoreError, bind_values, expand_escaped_names, remote_replace_update
+from ssekg.binding import bind_values
+from ssekg.remote import RemoteStore, RemoteStoreError, expand_escaped_names, remote_replace_update
 from ssekg.store import Store
-from support import EXAMPLES, ROOT
+from support import EXAMPLES, QUERY_COMPARISONS as COMPARISONS, ROOT
 from virtuoso import DBA_PASSWORD, DBA_USER, find_virtuoso, start_virtuoso
 
 pytestmark = pytest.mark.slow
@@ -31,37 +32,6 @@ PERSON = URIRef("https://w3id.org/ssekg/id/person/amina")
 EVENT = URIRef("https://w3id.org/ssekg/id/event/aaaa-1")
 SPEAKER = URIRef("https://w3id.org/ssekg/ontology#speaker")
 
-#: Parameter sets each named query is also compared with (beyond its defaults): every optional parameter given and
-#: left out, both dimensions, languages with labels (fr, ar) and without (de: every label is a fallback), a value that
-#: names nothing.
-YEARS = [{"from": "2025"}, {"to": "2024"}, {"from": "2025", "to": "2025"}, {"from": "2026", "to": "2027"}]
-TYPES = [{"eventType": "forum"}, {"eventType": "event-type/conference"}, {"eventType": "no-such-type"}]
-MATRIX = [{"dimension": "speaker"}, {"lang": "fr"}, {"lang": "ar"}, {"lang": "de"}, {"dimension": "nonsense"}, *YEARS, *TYPES,
-          {"dimension": "speaker", "from": "2025", "eventType": "conference"}]
-PARAMETER_SETS: dict[str, list[dict[str, str]]] = {
-    "challenges-by-country": MATRIX,
-    "proposals-by-country": MATRIX,
-    "statements-in-cell": [
-        {"country": "SN"}, {"country": "SN", "category": "access-to-finance"},
-        {"country": "SN", "category": "innovative-finance", "kind": "proposal", "dimension": "speaker"},
-        {"kind": "proposal"}, {"dimension": "speaker"}, {"lang": "fr"}, {"lang": "de"}, {"country": "MA", "lang": "ar"},
-        *YEARS, *TYPES, {"country": "SN", "kind": "proposal", "dimension": "speaker", "eventType": "webinar"},
-        {"kind": "proposal", "from": "2025", "eventType": "conference"},
-    ],
-    "events-by-country-year": [{"dimension": "participant"}, {"dimension": "participant", "lang": "fr"}, {"lang": "ar"},
-                               {"lang": "de"}],
-    "country-pairs": [{"country": "SN"}, {"country": "Mali"}, {"country": "ZZ"}, {"lang": "fr"}, *YEARS, *TYPES,
-                      {"country": "MA", "from": "2025", "eventType": "forum"}],
-    "country-profile": [{"country1": "MA", "country2": "SN"}, {"country1": "MA", "country2": "SN", "dimension": "speaker", "lang": "fr"},
-                        {"country1": "TN", "country2": "BE", "lang": "ar"}, {"country1": "MA", "country2": "SN", "lang": "de"},
-                        {"country1": "SN"}],
-    "speakers": [{"country": "TN"}, {"country": "SN", "lang": "fr"}, {"country": "ZZ"}, {"lang": "de"}],
-    "organisations": [{"country": "SN"}, {"country": "BE", "lang": "fr"}, {"lang": "de"}],
-}
-for _name, _named in named_queries().items():
-    if _name not in PARAMETER_SETS and any(p.name == "lang" for p in _named.params):
-        PARAMETER_SETS[_name] = [{"lang": "fr"}, {"lang": "ar"}, {"lang": "de"}]
-COMPARISONS = [(name, params) for name in sorted(named_queries()) for params in [{}, *PARAMETER_SETS.get(name, [])]]
 
 
 # -- without a server ------------------------------------------------------------------------------------------------
