@@ -349,12 +349,11 @@ def child_rdflib_queries(argv: list[str]) -> int:
             out["queries"][spec["name"]] = {"skipped": "total rdflib budget spent"}
             continue
         namespaces = prefixes_for(spec["base"])
-        query = prepareQuery(spec["text"], initNs=namespaces)
-        bindings = {k: from_ox(_ox_term(v)) for k, v in spec["bindings"].items()}
+        query = prepareQuery(bound_text(spec), initNs=namespaces)
         rows = [0]
 
         def run() -> None:
-            rows[0] = sum(1 for _ in graph.query(query, initBindings=bindings))
+            rows[0] = sum(1 for _ in graph.query(query))
 
         signal.signal(signal.SIGALRM, _alarm)
         signal.alarm(int(args.timeout))  # rdflib evaluates in Python: the alarm interrupts it
@@ -397,7 +396,6 @@ def _ox_term(text: str) -> Any:
 
 def measure_stages(cards: list[Path], texts: list[Path], owlrl_sample: int, workdir: Path) -> dict[str, Any]:
     """Each stage on its own, one core, on a sample of the corpus."""
-    from rdflib import Graph
 
     from ssekg.ingest.cards import load_card
     from ssekg.ingest.fastinfer import fast_infer
@@ -490,7 +488,8 @@ def measure_stages(cards: list[Path], texts: list[Path], owlrl_sample: int, work
 
 
 def query_specs(store_base: str) -> list[dict[str, Any]]:
-    """Every named query with bindings for its parameters (defaults, or a frequent value), plus the bench's two."""
+    """Every named query with its required parameters and optional country bound (defaults, or a frequent value),
+    plus the bench's two."""
     import pyoxigraph as ox
 
     from ssekg.query import bind_params, named_queries
@@ -500,7 +499,8 @@ def query_specs(store_base: str) -> list[dict[str, Any]]:
         pairs: dict[str, str] = {}
         countries = iter(["MA", "SN", "TN"])
         for param in named.params:
-            if param.default:
+            # optional year and type filters stay unset: the view an analyst opens first
+            if param.default or (param.description.startswith("optional:") and param.type != "country"):
                 continue
             if param.type == "country":
                 pairs[param.name] = next(countries)
@@ -539,47 +539,24 @@ def ox_bindings(spec: dict[str, Any]) -> dict:
     return {ox.Variable(k): _ox_term(v) for k, v in spec["bindings"].items()}
 
 
+def bound_text(spec: dict[str, Any]) -> str:
+    """The query with its parameters written in as terms: what ``ssekg.store.Store.query`` runs for a named query."""
+    from ssekg.binding import bind_values
+
+    return bind_values(spec["text"], ox_bindings(spec))
+
+
 def http_text(spec: dict[str, Any]) -> str:
-    """The query as sent over HTTP: prefixes declared, bindings as a VALUES block at the top of the WHERE group."""
+    """The query as sent over HTTP: prefixes declared, parameters written in as terms (``bound_text``)."""
     from ssekg.namespaces import sparql_prologue
 
-    text = spec["text"]
-    if spec["bindings"]:
-        names = list(spec["bindings"])
-        values = ("VALUES (" + " ".join(f"?{n}" for n in names) + ") { (" +
-                  " ".join(spec["bindings"][n] for n in names) + ") }\n")
-        body_start = _where_brace(text)
-        text = text[: body_start + 1] + "\n  " + values + text[body_start + 1 :]
-    return sparql_prologue(spec["base"]) + text
-
-
-def _where_brace(text: str) -> int:
-    """Index of the '{' that opens the query's top-level WHERE group (skipping comments and strings)."""
-    depth, i, n = 0, 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "#":
-            i = text.find("\n", i)
-            i = n if i < 0 else i
-            continue
-        if c in "\"'":
-            j = text.find(c, i + 1)
-            i = n if j < 0 else j + 1
-            continue
-        if c == "{" and depth == 0:
-            return i
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        i += 1
-    raise ValueError("no WHERE group")
+    return sparql_prologue(spec["base"]) + bound_text(spec)
 
 
 def run_ox_query(store: Any, spec: dict[str, Any], prefixes: dict[str, str]) -> int:
     import pyoxigraph as ox
 
-    result = store.query(spec["text"], prefixes=prefixes, substitutions=ox_bindings(spec) or None)
+    result = store.query(bound_text(spec), prefixes=prefixes)
     if isinstance(result, ox.QuerySolutions):
         return len(result.serialize(format=ox.QueryResultsFormat.JSON))
     if isinstance(result, ox.QueryBoolean):
@@ -1042,18 +1019,20 @@ def acceptance(r: dict[str, Any], sizes: dict[int, dict[str, Any]]) -> list[tupl
         if worst:
             rows.append((f"every query's median ≤ 2× {limit} (N={n})", f"worst {fmt(worst, digits=2)}× ({worst_name})",
                          "met" if worst <= 2 else "not met"))
-    worst, worst_name, missing = float("inf"), "", 0
+    worst, worst_name, missing, bound = float("inf"), "", 0, False
     for name, m in q.get("ours (store)", {}).items():
         rd = q.get("rdflib engine (memory)", {}).get(name, {})
         rr = ratio(rd.get("median") or rd.get("lower_bound"), m.get("median"))  # a timeout gives a lower bound
         if rr is None:
             missing += 1
         elif rr < worst:
-            worst, worst_name = rr, name
+            worst, worst_name, bound = rr, name, not rd.get("median")
     if worst < float("inf"):
+        # a ratio from rdflib's timeout is a lower bound: below 10 it shows nothing either way
+        verdict = "met" if worst >= 10 and not missing else ("not shown" if bound else "not met")
         rows.append((f"every query ≥ 10× faster than rdflib's engine (N={n})",
-                     f"least {fmt(worst)}× ({worst_name})" + (f"; {missing} not run on rdflib" if missing else ""),
-                     "met" if worst >= 10 and not missing else "not met"))
+                     f"least {'≥ ' if bound else ''}{fmt(worst)}× ({worst_name})"
+                     + (f"; {missing} not run on rdflib" if missing else ""), verdict))
     if n // 10 in sizes:  # the issue's case: 100,000 against 10,000
         a = sizes[n // 10].get("ingest", {}).get(f"{cores} cores", {}).get("peak_rss_bytes")
         b = ingest.get(f"{cores} cores", {}).get("peak_rss_bytes")
