@@ -7,7 +7,6 @@ from typing import Any
 from flask import Flask
 
 from ssekg.settings import Settings, load_settings
-from ssekg.store import Store
 
 from .state import ServerState
 

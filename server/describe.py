@@ -7,7 +7,7 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
+from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS
 
 from ssekg.namespaces import SSE, bind_prefixes
 

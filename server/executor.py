@@ -22,7 +22,6 @@ before it started, and never half of one. A reader past its deadline is SIGKILLe
 from __future__ import annotations
 
 import contextlib
-import io
 import itertools
 import json
 import os

@@ -8,7 +8,6 @@ for Arabic; every value from the store goes through Jinja's autoescape.
 from __future__ import annotations
 
 import gzip
-import itertools
 import os
 import re
 import tempfile

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from ssekg.namespaces import prefixes_for
 from ssekg.store import Store
 
-from .executor import QueryRunner, RWLock
+from .executor import RWLock
 
 #: upper bounds of the latency histogram, seconds
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
