@@ -1,9 +1,9 @@
 """Running SPARQL against the store: query files, named queries from queries/, parameters, output formats.
 
-Parameters are bound as RDF terms through Oxigraph's ``substitutions`` (SEP-0007), never pasted into the
-query text, so a value carrying SPARQL syntax is only ever a value. Oxigraph substitutes only variables of the
-query's SELECT projection, so a named query projects its parameters (and a sub-select that uses one projects
-it too); ``run_query`` leaves those constant columns out of the answer. See docs/queries.md.
+Parameters are bound as RDF terms: ``Store.query`` writes each where its variable stands, serialised by
+pyoxigraph (``ssekg.binding``), so a value carrying SPARQL syntax is only ever a value. A named query projects
+its parameters (and a sub-select that uses one projects it too), as Oxigraph's ``substitutions`` (SEP-0007)
+require; ``run_query`` leaves those constant columns out of the answer. See docs/queries.md.
 """
 
 from __future__ import annotations
@@ -224,18 +224,14 @@ def run_named(store, name: str, params: dict[str, Any] | None = None) -> Any:
 def run_query(store, text: str, bindings: dict | None = None) -> Any:
     """Run ``text`` on the store with our prefixes predeclared; a syntax error becomes a QueryError.
 
-    Oxigraph substitutes only variables of the SELECT projection (SEP-0007), so a named query projects its
-    parameters; their columns (constant: the values given) are then left out of the answer, which keeps the
-    columns the query's header documents. Parameters are the ``# param:`` lines of ``text``.
+    A named query projects its parameters; their columns (constant: the values given) are left out of the
+    answer, which keeps the columns the query's header documents. Parameters are the ``# param:`` lines of
+    ``text``.
     """
     try:
         result = store.query(text, prefixes=_prefixes(store.base), substitutions=bindings or None)
     except SyntaxError as exc:
         raise QueryError(f"the query does not parse: {exc}") from exc
-    except RuntimeError as exc:
-        if "SELECT projection" in str(exc):
-            raise QueryError(f"{exc}: a parameter must be one of the query's SELECT variables") from exc
-        raise
     hidden = {p.name for p in parse_named_query("query", text).params} if "# param" in text else set()
     if hidden and isinstance(result, ox.QuerySolutions) and hidden & {v.value for v in result.variables}:
         return _without_columns(result, hidden)
