@@ -300,8 +300,9 @@ def iter_ingest(
 
     ``jobs`` worker processes (default: the machine's cores); ``jobs=1`` runs everything in this process
     (same code, same batching, no pool). At most ``inflight`` chunks of ``chunk`` files are being prepared or
-    waiting to be written at any time (default: two bulk loads' worth, at least 4 a worker). ``bulk`` lets reports new to an on-disk store go
-    in through Oxigraph's bulk loader (see :class:`_Writer`); False writes every batch as a SPARQL Update.
+    waiting to be written at any time (default: two bulk loads' worth, at least 4 a worker). ``bulk`` lets
+    reports new to an on-disk store go in through Oxigraph's bulk loader (see :class:`_Writer`); False writes
+    every batch as a SPARQL Update.
     """
     jobs = max(1, jobs or os.cpu_count() or 1)
     reference = load_reference(store.base, store)

@@ -46,9 +46,9 @@ def bind_values(query: str, substitutions: Mapping[Any, Any]) -> str:
     write the value where the variable stands: ``term`` in patterns and expressions, ``(term AS ?v)`` in the outer
     SELECT's projection (the variable stays in the results; a subquery's projection drops it); in GROUP BY and ORDER
     BY a constant key is left out when the clause has another key, else written once as ``(term)`` (``(STR(term))``
-    for a number, which Virtuoso would read as a column position); a bound column of a ``VALUES`` block is renamed and its rows filtered to the value (``FILTER
-    (sameTerm(?col, term))`` after the block). ``AS ?v`` targets are left
-    alone. Strings, IRIs and comments are skipped. Each value is an RDF term written by pyoxigraph (``str(term)`` is
+    for a number, which Virtuoso would read as a column position); a bound column of a ``VALUES`` block is renamed
+    and its rows filtered to the value (``FILTER (sameTerm(?col, term))`` after the block). ``AS ?v`` targets are
+    left alone. Strings, IRIs and comments are skipped. Each value is an RDF term written by pyoxigraph (``str(term)`` is
     its N-Triples form), so it can only ever be one term: it cannot close a string or add syntax.
     """
     if not substitutions:
