@@ -994,6 +994,11 @@ def ratio(a: Any, b: Any) -> float | None:
         return None
 
 
+def named(times: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The timings of the named queries: the criteria are about them, not the bench's own lookup and matrix."""
+    return [(name, m) for name, m in times.items() if not name.startswith("bench:")]
+
+
 def acceptance(r: dict[str, Any], sizes: dict[int, dict[str, Any]]) -> list[tuple[str, str, str]]:
     """(criterion, measured, verdict) for the criteria of issue 6 that this run can judge."""
     rows = []
@@ -1012,15 +1017,15 @@ def acceptance(r: dict[str, Any], sizes: dict[int, dict[str, Any]]) -> list[tupl
     q = r.get("queries", {})
     for limit in ("raw pyoxigraph (memory)", "raw pyoxigraph (disk)"):
         worst, worst_name = 0.0, ""
-        for name, m in q.get("ours (store)", {}).items():
+        for name, m in named(q.get("ours (store)", {})):
             rr = ratio(m.get("median"), q.get(limit, {}).get(name, {}).get("median"))
             if rr and rr > worst:
                 worst, worst_name = rr, name
         if worst:
-            rows.append((f"every query's median ≤ 2× {limit} (N={n})", f"worst {fmt(worst, digits=2)}× ({worst_name})",
+            rows.append((f"every named query's median ≤ 2× {limit} (N={n})", f"worst {fmt(worst, digits=2)}× ({worst_name})",
                          "met" if worst <= 2 else "not met"))
     worst, worst_name, missing, bound = float("inf"), "", 0, False
-    for name, m in q.get("ours (store)", {}).items():
+    for name, m in named(q.get("ours (store)", {})):
         rd = q.get("rdflib engine (memory)", {}).get(name, {})
         rr = ratio(rd.get("median") or rd.get("lower_bound"), m.get("median"))  # a timeout gives a lower bound
         if rr is None:
@@ -1030,7 +1035,7 @@ def acceptance(r: dict[str, Any], sizes: dict[int, dict[str, Any]]) -> list[tupl
     if worst < float("inf"):
         # a ratio from rdflib's timeout is a lower bound: below 10 it shows nothing either way
         verdict = "met" if worst >= 10 and not missing else ("not shown" if bound else "not met")
-        rows.append((f"every query ≥ 10× faster than rdflib's engine (N={n})",
+        rows.append((f"every named query ≥ 10× faster than rdflib's engine (N={n})",
                      f"least {'≥ ' if bound else ''}{fmt(worst)}× ({worst_name})"
                      + (f"; {missing} not run on rdflib" if missing else ""), verdict))
     if n // 10 in sizes:  # the issue's case: 100,000 against 10,000
