@@ -1,6 +1,7 @@
 """Paths the tests share. The example report and the W3C suites live in ../shared beside the checkout."""
 
 import importlib.util
+from collections import Counter
 import os
 import re
 import signal
@@ -133,3 +134,11 @@ for _name, _named in named_queries().items():
     if _name not in QUERY_PARAMETER_SETS and any(p.name == "lang" for p in _named.params):
         QUERY_PARAMETER_SETS[_name] = [{"lang": "fr"}, {"lang": "ar"}, {"lang": "de"}]
 QUERY_COMPARISONS = [(name, params) for name in sorted(named_queries()) for params in [{}, *QUERY_PARAMETER_SETS.get(name, [])]]
+QUERY_COMPARISON_IDS = [f"{n}-{'-'.join(f'{k}={v}' for k, v in p.items()) or 'defaults'}" for n, p in QUERY_COMPARISONS]
+
+
+def solution_multiset(result) -> Counter:
+    """A SELECT result as a multiset of rows of N-Triples forms (IRIs, literals with their language or datatype):
+    how answers from two back ends or two bindings are compared, whatever their row order."""
+    names = [v.value for v in result.variables]
+    return Counter(tuple("" if row[n] is None else str(row[n]) for n in names) for row in result)

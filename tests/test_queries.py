@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -36,7 +35,7 @@ from ssekg.namespaces import DEFAULT_BASE, prefixes_for
 from ssekg.query import (PARAM_TYPES, Param, QueryError, bind_param, bind_params, named_queries, parse_named_query,
                          run_named)
 from ssekg.store import Store
-from support import QUERY_COMPARISONS
+from support import QUERY_COMPARISON_IDS, QUERY_COMPARISONS, solution_multiset
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 QUERIES = Path(__file__).resolve().parents[1] / "queries"
@@ -622,20 +621,12 @@ def test_cells_and_pairs_by_years_and_event_type(store, keys):
     assert columns(store, "country-pairs", eventType="forum") == ["country1", "country1Label", "country2", "country2Label", "events"]
 
 
-@pytest.mark.parametrize(
-    ("name", "params"), QUERY_COMPARISONS,
-    ids=[f"{n}-{'-'.join(f'{k}={v}' for k, v in p.items()) or 'defaults'}" for n, p in QUERY_COMPARISONS],
-)
+@pytest.mark.parametrize(("name", "params"), QUERY_COMPARISONS, ids=QUERY_COMPARISON_IDS)
 def test_parameters_written_into_the_text_give_the_rows_of_oxigraphs_own_binding(store, name, params):
     """``Store.query`` writes parameters into the query (``ssekg.binding``: much faster plans); Oxigraph's
     ``substitutions`` pre-bind them. Both must give the same rows, as multisets of terms, for every named query."""
     named = named_queries()[name]
     bindings = bind_params(named, params, store.base)
     prefixes = prefixes_for(store.base)
-
-    def rows(result) -> Counter:
-        names = [v.value for v in result.variables]
-        return Counter(tuple(str(row[n]) if row[n] is not None else "" for n in names) for row in result)
-
-    ours = rows(store.query(named.text, prefixes=prefixes, substitutions=bindings))
-    assert ours == rows(store.ox.query(named.text, prefixes=prefixes, substitutions=bindings or None))
+    ours = solution_multiset(store.query(named.text, prefixes=prefixes, substitutions=bindings))
+    assert ours == solution_multiset(store.ox.query(named.text, prefixes=prefixes, substitutions=bindings or None))

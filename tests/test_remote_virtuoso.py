@@ -8,7 +8,6 @@ installed (scripts/install-virtuoso.sh installs it).
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -22,7 +21,7 @@ from ssekg.query import named_queries, run_query, bind_params
 from ssekg.binding import bind_values
 from ssekg.remote import RemoteStore, RemoteStoreError, expand_escaped_names, remote_replace_update
 from ssekg.store import Store
-from support import EXAMPLES, QUERY_COMPARISONS as COMPARISONS, ROOT
+from support import EXAMPLES, QUERY_COMPARISON_IDS, QUERY_COMPARISONS as COMPARISONS, ROOT, solution_multiset
 from virtuoso import DBA_PASSWORD, DBA_USER, find_virtuoso, start_virtuoso
 
 pytestmark = pytest.mark.slow
@@ -240,14 +239,12 @@ def answers(store, name: str, params: dict[str, str] | None = None):
     result = run_query(store, named.text, bind_params(named, dict(params or {}), store.base))
     if isinstance(result, ox.QueryBoolean):
         return bool(result)
-    names = [v.value for v in result.variables]
-    # multisets of N-Triples forms: IRIs, literals with their language or datatype (Virtuoso's plain literals come
-    # back as xsd:string, as RDF 1.1 says and as the embedded store gives them)
-    return Counter(tuple("" if row[n] is None else str(row[n]) for n in names) for row in result)
+    # Virtuoso's plain literals come back as xsd:string, as RDF 1.1 says and as the embedded store gives them
+    return solution_multiset(result)
 
 
 @pytest.mark.parametrize(
-    ("name", "params"), COMPARISONS, ids=[f"{n}-{'-'.join(f'{k}={v}' for k, v in p.items()) or 'defaults'}" for n, p in COMPARISONS]
+    ("name", "params"), COMPARISONS, ids=QUERY_COMPARISON_IDS
 )
 def test_every_named_query_gives_the_same_answers_as_the_embedded_store(both, name, params):
     """Same rows (as multisets of RDF terms) from every named query on both back ends, with and without parameters."""
