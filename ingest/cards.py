@@ -16,7 +16,7 @@ The YAML accepted is a safe, small subset:
 
 from __future__ import annotations
 
-import copy
+from copy import deepcopy as _deepcopy
 import datetime as _dt
 import difflib
 import json
@@ -121,7 +121,18 @@ def _fast_check() -> Any:
     schema["$schema"] = "http://json-schema.org/draft-07/schema#"
     # without detailed exceptions (a locals() call per check, a third of the time); fastjsonschema 2.22 cannot
     # compile "const" then (KeyError), hence the one-value "enum" in _as_draft7
-    return fastjsonschema.compile(schema, use_default=False, use_formats=False, detailed_exceptions=False)
+    code = fastjsonschema.compile_to_code(schema, use_default=False, use_formats=False, detailed_exceptions=False)
+    # The messages still fill in the failing path with ``"...".format(**locals())``, and an anyOf branch that does
+    # not match (a name written as a mapping of languages, tried as a string first) fails by raising one: a
+    # locals() call for every such value, a fifth of a card's reading. Only yes/no is used here, so the messages
+    # keep their placeholders unfilled; the generated checks are unchanged.
+    code = code.replace(".format(**locals())", "")
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "<card schema, compiled by fastjsonschema>", "exec"), namespace)  # noqa: S102 - our code
+    return namespace[_FUNCTION.search(code).group(1)]
+
+
+_FUNCTION = re.compile(r"^def (\w+)\(", re.M)
 
 
 def _as_draft7(schema: Any) -> Any:
@@ -440,17 +451,18 @@ def load_card(path: str | Path) -> dict:
     data = _json_load(text, source) if suffix == ".json" else _yaml_load(text, source)
     if data is None:
         raise CardError(source, "the file holds no card (only comments or an empty document)", _HINT_FORMAT)
-    return parse_card(data, source)
+    return parse_card(data, source, copy=False)
 
 
 # ---------------------------------------------------------------------------------------- validating
 
 
-def parse_card(data: Any, source: str) -> dict:
+def parse_card(data: Any, source: str, *, copy: bool = True) -> dict:
     """Validate an already-parsed card; return a normalised deep copy or raise :class:`CardError`.
 
     Normalisation: a year written as a number (``start: 2022``) becomes the string ``"2022"``; a span's
-    offsets become ``int``. Nothing else changes.
+    offsets become ``int``. Nothing else changes. ``copy=False`` normalises ``data`` in place (for
+    :func:`load_card`, whose freshly parsed data nobody else holds: the copy was a tenth of reading a card).
     """
     if not isinstance(data, dict):
         raise CardError(source, f"a card is a mapping (key: value …) at the top level, but this is {_kind(data)}",
@@ -466,7 +478,7 @@ def parse_card(data: Any, source: str) -> dict:
         more = f"\n  - … and {n - MAX_LISTED} more" if n > MAX_LISTED else ""
         head = "1 problem" if n == 1 else f"{n} problems"
         raise CardError(source, f"not a valid card ({head}):\n  - {listed}{more}", _HINT_FORMAT, problems)
-    return _normalised(data)
+    return _normalised(data, copy)
 
 
 def _kind(value: Any) -> str:
@@ -487,32 +499,42 @@ def _kind(value: Any) -> str:
 
 def _check_shape(data: dict) -> str | None:
     """JSON-like values only, string keys, bounded depth and size (iterative: no recursion on hostile input)."""
-    stack: list[tuple[Any, str, int]] = [(data, "", 1)]
+    # where a value sits is kept as a chain (parent's chain, key) and written out only for the message
+    stack: list[tuple[Any, Any, int]] = [(data, None, 1)]
     nodes = 0
     while stack:
-        value, path, depth = stack.pop()
+        value, where, depth = stack.pop()
         nodes += 1
         if nodes > MAX_NODES:
             return f"the card has more than {MAX_NODES} values"
         if depth > MAX_DEPTH:
-            return f"{path or '(top level)'}: nested more than {MAX_DEPTH} levels deep"
-        if isinstance(value, str) and not _encodable(value):
-            return f"{path or '(top level)'}: the text holds an unpaired surrogate (a broken \\u escape)"
-        if isinstance(value, dict):
+            return f"{_where(where)}: nested more than {MAX_DEPTH} levels deep"
+        if isinstance(value, str):
+            if not _encodable(value):
+                return f"{_where(where)}: the text holds an unpaired surrogate (a broken \\u escape)"
+        elif isinstance(value, dict):
             for key, item in value.items():
                 if not isinstance(key, str):
-                    return f"{path or '(top level)'}: keys must be text, not {_kind(key)} ({str(key)[:40]})"
+                    return f"{_where(where)}: keys must be text, not {_kind(key)} ({str(key)[:40]})"
                 if not _encodable(key):
-                    return f"{path or '(top level)'}: a key holds an unpaired surrogate (a broken \\u escape)"
-                stack.append((item, _join(path, key), depth + 1))
+                    return f"{_where(where)}: a key holds an unpaired surrogate (a broken \\u escape)"
+                stack.append((item, (where, key), depth + 1))
         elif isinstance(value, (list, tuple)):
             for i, item in enumerate(value):
-                stack.append((item, f"{path}[{i}]", depth + 1))
+                stack.append((item, (where, i), depth + 1))
         elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > _MAX_INT:
-            return f"{path or '(top level)'}: a number too large for a card (more than 18 digits)"
+            return f"{_where(where)}: a number too large for a card (more than 18 digits)"
         elif value is not None and not isinstance(value, (str, int, float, bool)):
-            return f"{path or '(top level)'}: {_kind(value)} is not a value a card can hold"
+            return f"{_where(where)}: {_kind(value)} is not a value a card can hold"
     return None
+
+
+def _where(chain: Any) -> str:
+    parts = []
+    while chain is not None:
+        chain, key = chain
+        parts.append(key)
+    return _path(reversed(parts)) or "(top level)"
 
 
 _MAX_INT = 10**18 - 1
@@ -750,8 +772,8 @@ def _semantic_problems(card: dict) -> Iterator[str]:
                 yield from _check_range(programme, pw)
 
 
-def _normalised(card: dict) -> dict:
-    out = copy.deepcopy(card)
+def _normalised(card: dict, copy: bool = True) -> dict:
+    out = _deepcopy(card) if copy else card
     report = out["report"]
     if "published" in report:
         report["published"] = _date_text(report["published"])

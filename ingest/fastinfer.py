@@ -228,6 +228,18 @@ def fast_infer_triples(report_triples: set[Triple], tbox: frozenset, reference: 
     }
 
 
+def infer_triples(report: Iterable[Triple], tbox: frozenset, reference: frozenset, base: str) -> set[Triple]:
+    """:func:`fast_infer` on plain triples, for the ingest workers: a set, and a Graph only when owlrl must run."""
+    triples = set(report)
+    found = fast_infer_triples(triples, tbox, reference, base)
+    if found is None:
+        graph = Graph(store=SimpleMemory())
+        for triple in triples:
+            graph.add(triple)
+        return set(infer(graph, tbox, reference, base))
+    return found
+
+
 def fast_infer(report: Graph, tbox: frozenset, reference: frozenset, base: str) -> Graph:
     """Same contract and same result as ``ingest.infer.infer``, without running owlrl when it need not."""
     found = fast_infer_triples(set(report), tbox, reference, base)

@@ -17,7 +17,10 @@ from importlib import resources
 from ssekg.ontology.lexical import fold
 
 
+@lru_cache(maxsize=65536)
 def stable_key(name: str) -> str:
+    """The key of ``name`` (cached: the same people, organisations and cities recur across reports, and folding
+    a name costs more than mapping the rest of its triples)."""
     folded = fold(name)
     slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
     if slug and folded.isascii():
@@ -42,6 +45,7 @@ def _gazetteer_countries() -> dict[str, frozenset[str]]:
     return {name: frozenset(codes) for name, codes in found.items()}
 
 
+@lru_cache(maxsize=16384)
 def city_key(name: str, country: str | None) -> str:
     """A city's stable key: its name's, and the country code after it where the name is shared.
 

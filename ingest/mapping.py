@@ -12,6 +12,7 @@ import re
 from typing import Any, Iterable
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 from rdflib.plugins.stores.memory import SimpleMemory
 
@@ -24,6 +25,7 @@ from ssekg.ontology.countries import country_iri, resolve_country
 from .keys import city_key, stable_key
 
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
+Triple = tuple[Node, Node, Node]
 DATE_TYPES = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
 
 
@@ -44,11 +46,30 @@ def card_to_graph(card: dict[str, Any], base: str = DEFAULT_BASE, source: str = 
     Raises InputError for what the schema cannot see: an unknown country, a concept that is not in our
     schemes, a statement attributed to someone who is not among the event's speakers.
     """
-    return _Mapper(card, base, source).run()
+    graph = Graph(store=SimpleMemory())  # a report's graph has no contexts: half the cost of the default store
+    bind_prefixes(graph, base)
+    for triple in card_to_triples(card, base, source):
+        graph.add(triple)
+    return graph
+
+
+def card_to_triples(card: dict[str, Any], base: str = DEFAULT_BASE, source: str = "<card>") -> list[Triple]:
+    """The triples of :func:`card_to_graph`, each once, in the order mapped, without building a Graph.
+
+    Why: the ingest workers validate, infer and serialise a report's triples as plain sets; an rdflib Graph
+    (its store's indexes, its per-graph prefix bindings) cost them a third of the mapping time.
+    """
+    return list(dict.fromkeys(_Mapper(card, base, source).run()))
+
+
+class _Triples(list):
+    """A list of triples that takes ``add`` like a Graph, so the mapper reads as graph-building code."""
+
+    add = list.append
 
 
 class _Mapper:
-    """Holds the graph and the report's language while one card is mapped (state lives for one call)."""
+    """Holds the triples and the report's language while one card is mapped (state lives for one call)."""
 
     def __init__(self, card: dict[str, Any], base: str, source: str):
         self.card = card
@@ -57,9 +78,7 @@ class _Mapper:
         self.report = card.get("report", {})
         self.lang = card.get("language") or self.report.get("language")
         self.key = card_key(card)
-        # SimpleMemory: a report's graph has no contexts, and adding to it costs half of the default store's
-        self.g = Graph(store=SimpleMemory())
-        bind_prefixes(self.g, base)
+        self.g = _Triples()
         self.report_node = URIRef(report_iri(base, self.key))
 
     # -- helpers -----------------------------------------------------------------------------------------
@@ -148,7 +167,7 @@ class _Mapper:
         return node, country_node
 
     # -- the card ----------------------------------------------------------------------------------------
-    def run(self) -> Graph:
+    def run(self) -> list[Triple]:
         self.map_report()
         for n, event in enumerate(self.card.get("events", []), start=1):
             self.map_event(n, event)

@@ -39,8 +39,8 @@ from rdflib import BNode, Graph
 from ssekg.errors import InputError
 from ssekg.store import Store, ntriples
 
-from .fastinfer import fast_infer
-from .pipeline import Outcome, expand_paths, prepare, read_card
+from .fastinfer import infer_triples
+from .pipeline import Outcome, expand_paths, prepare_triples, read_card
 from .reference import Reference, ensure_reference, load_reference
 
 #: files per task sent to a worker
@@ -115,24 +115,25 @@ def prepare_file(path: str, reference: Reference) -> Result:
         seconds["read"] = t1 - t0
         infer_time = [0.0]
 
-        def timed_infer(*args: Any) -> Graph:
+        def timed_infer(*args: Any) -> set:
             start = time.perf_counter()
             try:
-                return fast_infer(*args)
+                return infer_triples(*args)
             finally:
                 infer_time[0] += time.perf_counter() - start
 
-        prepared = prepare(card, path, reference, infer_with=timed_infer)
+        key, asserted, inferred, problems = prepare_triples(card, path, reference, timed_infer)
         t2 = time.perf_counter()
         seconds["infer"] = infer_time[0]
         seconds["map+validate"] = t2 - t1 - infer_time[0]
     except InputError as exc:
         return Result(path, reason=str(exc), seconds=seconds)
-    asserted_nt, inferred_nt = ntriples(prepared.asserted), ntriples(prepared.inferred)
-    blank = any(isinstance(t, BNode) for g in (prepared.asserted, prepared.inferred) for triple in g for t in triple)
+    asserted_nt, inferred_nt = ntriples(asserted), ntriples(inferred)
+    # a blank node is written "_:label", so texts without "_:" have none (a literal may hold "_:": then look)
+    blank = ("_:" in asserted_nt or "_:" in inferred_nt) and any(
+        isinstance(t, BNode) for g in (asserted, inferred) for triple in g for t in triple)
     seconds["serialise"] = time.perf_counter() - t2
-    return Result(path, prepared.key, asserted_nt, inferred_nt, len(prepared.asserted), len(prepared.inferred),
-                  prepared.problems, None, blank, seconds)
+    return Result(path, key, asserted_nt, inferred_nt, len(asserted), len(inferred), problems, None, blank, seconds)
 
 
 def _work(paths: list[str]) -> list[Result]:

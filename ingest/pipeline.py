@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Graph
+from rdflib.plugins.stores.memory import SimpleMemory
 
 from ssekg.errors import InputError
 from ssekg.namespaces import DEFAULT_BASE
@@ -22,7 +23,7 @@ from ssekg.store import Store
 
 from .cards import CARD_SUFFIXES, load_card
 from .infer import infer
-from .mapping import card_key, card_to_graph
+from .mapping import card_key, card_to_triples
 from .reference import Reference, ensure_reference, load_reference
 from .validate import Problem, validate
 
@@ -97,8 +98,25 @@ def prepare(card: dict[str, Any], source: str, reference: Reference, *, infer_wi
 
     ``infer_with`` replaces :func:`ingest.infer.infer` (same signature and result), e.g. ingest/fastinfer.py's.
     """
+    run = infer_with or infer
+
+    def infer_graph(asserted: list, *args: Any) -> Graph:
+        return run(_graph(asserted), *args)
+
+    key, asserted, inferred, problems = prepare_triples(card, source, reference, infer_graph)
+    return Prepared(source, key, _graph(asserted), _graph(inferred), problems)
+
+
+def prepare_triples(
+    card: dict[str, Any], source: str, reference: Reference, infer_triples: Callable[..., Iterable]
+) -> tuple[str, list, Iterable, list[Problem]]:
+    """:func:`prepare` on plain triples: (key, asserted, inferred, problems), no rdflib Graph unless asked.
+
+    ``infer_triples(asserted, tbox, known, base)`` gives the inferred triples (the ingest workers pass
+    ``fastinfer.infer_triples``). Raises InputError when the card must be rejected.
+    """
     base = reference.base
-    asserted = card_to_graph(card, base=base, source=source)
+    asserted = card_to_triples(card, base=base, source=source)
     validation = validate(asserted, reference.for_shapes)
     if not validation.conforms:
         rules = "\n".join(f"  - {p}" for p in validation.violations)
@@ -107,8 +125,17 @@ def prepare(card: dict[str, Any], source: str, reference: Reference, *, infer_wi
             f"rejected by the shapes ({len(validation.violations)} violation(s)):\n{rules}",
             "correct the card (or the extraction) and ingest it again; nothing of it was stored",
         )
-    inferred = (infer_with or infer)(asserted, reference.tbox, reference.known, base)
-    return Prepared(source, card_key(card), asserted, inferred, validation.problems)
+    inferred = infer_triples(asserted, reference.tbox, reference.known, base)
+    return card_key(card), asserted, inferred, validation.problems
+
+
+def _graph(triples: Iterable) -> Graph:
+    if isinstance(triples, Graph):
+        return triples
+    graph = Graph(store=SimpleMemory())  # no contexts: half the cost of adding to the default store
+    for triple in triples:
+        graph.add(triple)
+    return graph
 
 
 def write(store: Store, prepared: Prepared) -> Outcome:

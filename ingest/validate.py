@@ -35,6 +35,7 @@ shapes are compiled; otherwise the whole subset is used). Indexing the smaller s
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -241,9 +242,11 @@ def compiled_shapes() -> Compiled | None:
     return compile_shapes(shapes_graph())
 
 
-def validate(graph: Graph, reference: Graph | None = None, *, subset: bool = True, engine: str = "fast") -> Validation:
+def validate(graph: Graph | Iterable[tuple], reference: Graph | None = None, *, subset: bool = True,
+             engine: str = "fast") -> Validation:
     """Validate one report's graph against the shapes, with ``reference`` (countries, SKOS schemes) mixed in.
 
+    ``graph`` may be a Graph or the report's triples (``mapping.card_to_triples``).
     ``subset=False`` mixes in the whole reference graph (slower, same result; kept for tests and benchmarks).
     ``engine="pyshacl"`` validates with pySHACL (the reference); the default, ``"fast"``, with the compiled
     shapes, which give the same problems (see the module's docstring).
@@ -302,6 +305,10 @@ def _shape_info(shape: rdflib.term.Node) -> tuple[str | None, str, str]:
 
 
 def _pyshacl_problems(graph: Graph, reference: Graph | None, subset: bool) -> list[Problem]:
+    if not isinstance(graph, Graph):  # plain triples (the ingest workers'): reference_subset reads a Graph
+        triples, graph = graph, Graph()
+        for triple in triples:
+            graph.add(triple)
     data = Graph()
     for triple in graph:
         data.add(triple)
