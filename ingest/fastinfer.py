@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rdflib import Graph, Literal, URIRef
@@ -85,6 +85,8 @@ class Rules:
     ranges: dict  # property -> frozenset of classes
     inverses: dict  # property -> frozenset of inverse properties (and itself, if symmetric)
     transitive: frozenset
+    #: what one triple entails, by its predicate (and its class, for rdf:type): see :func:`_template`
+    templates: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
 def _transitive(edges: dict) -> dict:
@@ -210,6 +212,54 @@ def closure_triples(report: Iterable[Triple], rules: Rules) -> set[Triple]:
     return out
 
 
+#: stand-ins for a triple's subject and object while :func:`_template` closes it (never in real data)
+_S = URIRef("urn:ssekg:fastinfer:subject")
+_O = URIRef("urn:ssekg:fastinfer:object")
+_O_LITERAL = Literal("urn:ssekg:fastinfer:object")
+
+
+def _template(rules: Rules, p: Node, o: Node) -> tuple[Triple, ...] | None:
+    """Everything the tables derive from one triple ``(x, p, y)``, with ``_S``/``_O`` standing for x and y.
+
+    Without transitive properties, what a triple entails depends on its predicate alone (and on its class, for
+    ``rdf:type``, and on whether its object is a literal, since inverses skip literals): the rules never compare
+    two triples' terms. So a report's closure is the union of its triples' templates, each computed once by
+    :func:`closure_triples` itself, instead of a work list per report. None when that does not hold (a
+    transitive property is reached, or a derived triple's meaning depends on the object): then the caller
+    closes the report with the work list.
+    """
+    if p == _TYPE:
+        key: tuple = (p, o)
+        stand_in = o
+    else:
+        literal = isinstance(o, Literal)
+        key = (p, literal)
+        stand_in = _O_LITERAL if literal else _O
+    templates = rules.templates
+    if key in templates:
+        return templates[key]
+    closed = closure_triples({(_S, p, stand_in)}, rules)
+    template: tuple[Triple, ...] | None = tuple(closed)
+    if any(q in rules.transitive or (q == _TYPE and b is stand_in and p != _TYPE) for _, q, b in closed):
+        template = None
+    templates[key] = template
+    return template
+
+
+def _closure_by_templates(report: Iterable[Triple], rules: Rules) -> set[Triple] | None:
+    """:func:`closure_triples` of ``report`` from the per-triple templates; None where a template cannot say."""
+    out: set[Triple] = set()
+    add = out.add
+    for s, p, o in report:
+        template = _template(rules, p, o)
+        if template is None:
+            return None
+        for a, q, b in template:
+            add((s if a is _S else o if (a is _O or a is _O_LITERAL) else a, q,
+                 s if b is _S else o if (b is _O or b is _O_LITERAL) else b))
+    return out
+
+
 def fast_infer_triples(report_triples: set[Triple], tbox: frozenset, reference: frozenset, base: str) -> set[Triple] | None:
     """What ``infer`` would return, as a set of triples; None when only owlrl can say (see :func:`supported`)."""
     rules = compile_rules(tbox)
@@ -217,7 +267,7 @@ def fast_infer_triples(report_triples: set[Triple], tbox: frozenset, reference: 
         return None
     return {
         (s, p, o)
-        for (s, p, o) in closure_triples(report_triples, rules)
+        for (s, p, o) in (_closure_by_templates(report_triples, rules) or closure_triples(report_triples, rules))
         if isinstance(s, URIRef)
         and str(s).startswith(base)
         and (s, p, o) not in report_triples

@@ -259,10 +259,12 @@ class Store:
         journal = Path(self.path) / JOURNAL
         _write_synced(journal, json.dumps(sorted(graphs)))
         try:
+            # lenient: the bodies' terms were written by Oxigraph (ntriples) and the graph names checked by NamedNode,
+            # so parsing need not check IRIs again (a tenth of the load). Two loads, not one: a load of both was
+            # slower (3.5-3.9 against 3.1-3.3 ms a report, 2,048 reports in batches of 256).
             named = "".join(nt_to_nquads(body, iri) for iri, body in graphs.items())
-            self.ox.bulk_load(named.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
-            default = "".join(graphs.values())
-            self.ox.bulk_load(default.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+            self.ox.bulk_load(named, format=ox.RdfFormat.N_QUADS, lenient=True)
+            self.ox.bulk_load("".join(graphs.values()), format=ox.RdfFormat.N_QUADS, lenient=True)
             self.ox.flush()
         except BaseException:
             self.recover()

@@ -17,7 +17,14 @@ from rdflib.namespace import RDF, RDFS
 
 from support import EXAMPLES, bench_generate, card_graph
 from ssekg.errors import InputError
-from ssekg.ingest.fastinfer import compile_rules, fast_infer, fast_infer_triples, supported
+from ssekg.ingest.fastinfer import (
+    _closure_by_templates,
+    closure_triples,
+    compile_rules,
+    fast_infer,
+    fast_infer_triples,
+    supported,
+)
 from ssekg.ingest.infer import closure, infer
 from ssekg.ingest.mapping import card_to_graph
 from ssekg.ingest.reference import load_reference
@@ -106,6 +113,24 @@ def test_symmetric_transitive_equivalent_and_inverse_axioms():
         (I.g, RDF.type, EX.Human), (I.h, EX.hosts, I.k), (I.a, EX.name, Literal("A")),
     ])
     assert (I.b, EX.knows, I.a) in got and (I.c, EX.partOf, I.f) in got and (I.k, EX.relatedTo, I.h) in got
+
+
+def test_templates_close_a_report_as_the_work_list_does():
+    """A report's closure from per-triple templates (computed once per predicate) is the work list's, and a
+    transitive property, whose consequences depend on other triples, sends the report back to the work list."""
+    tbox = _tbox("""
+        ex:knows a owl:ObjectProperty, owl:SymmetricProperty ; rdfs:domain ex:Person .
+        ex:partOf a owl:ObjectProperty, owl:TransitiveProperty .
+        ex:Person owl:equivalentClass ex:Human . ex:Human rdfs:subClassOf ex:Agent .
+        ex:hosts owl:inverseOf ex:hostedBy . ex:hostedBy rdfs:subPropertyOf ex:relatedTo .
+        ex:relatedTo rdfs:domain ex:Thing2 ; rdfs:range ex:Thing3 . ex:name rdfs:range ex:Named .
+    """)
+    rules = compile_rules(tbox)
+    report = {(I.a, EX.knows, I.b), (I.g, RDF.type, EX.Human), (I.h, EX.hosts, I.k), (I.k, EX.hosts, I.k),
+              (I.a, EX.name, Literal("A")), (I.a, EX.hosts, Literal("not a node"))}
+    assert _closure_by_templates(report, rules) == closure_triples(report, rules)
+    assert (I.b, RDF.type, EX.Agent) in closure_triples(report, rules)
+    assert _closure_by_templates(report | {(I.c, EX.partOf, I.d)}, rules) is None
 
 
 def test_unsupported_axioms_fall_back_to_owlrl():
