@@ -39,6 +39,8 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 
 __all__ = ["Compiled", "Unsure", "compile_shapes", "UNSUPPORTED", "Index"]
 
+_TYPE, _SUBCLASS = RDF.type, RDFS.subClassOf  # one object each: rdflib's Namespace makes a new one per access
+
 #: why the last :func:`compile_shapes` call refused the shapes (empty when it compiled them)
 UNSUPPORTED: list[str] = []
 
@@ -55,10 +57,13 @@ class Index:
 
     __slots__ = ("sp", "po", "ps")
 
-    def __init__(self, triples: Iterable[tuple]) -> None:
+    def __init__(self, triples: Iterable[tuple], predicates: dict | None = None) -> None:
+        """``predicates`` maps predicates to the very objects the checks look them up with (see ``Compiled``)."""
         sp: dict = {}
         po: dict = {}
+        canonical = (predicates or {}).get
         for s, p, o in triples:
+            p = canonical(p, p)
             preds = sp.get(s)
             if preds is None:
                 preds = sp[s] = {}
@@ -107,7 +112,7 @@ class Index:
         seen = {c}
         todo = [c]
         while todo:
-            for sup in self.objects(todo.pop(), RDFS.subClassOf):
+            for sup in self.objects(todo.pop(), _SUBCLASS):
                 if sup not in seen:
                     seen.add(sup)
                     todo.append(sup)
@@ -117,7 +122,7 @@ class Index:
         seen = {c}
         todo = [c]
         while todo:
-            for sub in self.subjects(RDFS.subClassOf, todo.pop()):
+            for sub in self.subjects(_SUBCLASS, todo.pop()):
                 if sub not in seen:
                     seen.add(sub)
                     todo.append(sub)
@@ -164,7 +169,7 @@ class Shape:
         found: set = set(self.targets.get("node", ()))
         for c in self.targets.get("class", ()):
             for sub in index.subclasses(c):
-                found.update(index.subjects(RDF.type, sub))
+                found.update(index.subjects(_TYPE, sub))
         for p in self.targets.get("subjectsOf", ()):
             found |= index.subjects_of(p)
         for p in self.targets.get("objectsOf", ()):
@@ -177,9 +182,13 @@ class Compiled:
     """Our shapes, compiled; :meth:`run` gives the top-level results of one data graph."""
 
     top: list[Shape]  # the shapes with targets
+    #: every predicate the checks look up, to itself. The index is keyed by these objects, so the lookups find
+    #: their key by identity: rdflib's term equality is Python code, and the report's predicates are other
+    #: objects with the same IRIs (a fifth of the validation time went to comparing them).
+    predicates: dict = field(default_factory=dict)
 
     def run(self, triples: Iterable[tuple]) -> list[Result]:
-        index = Index(triples)
+        index = Index(triples, self.predicates)
         results: list = []
         for shape in self.top:
             focus = shape.focus_nodes(index)
@@ -236,6 +245,13 @@ class _Compiler:
             if RDFS.Class in types or types & set(sg.subjects(RDFS.subClassOf, RDFS.Class)):
                 raise _Refuse(f"implicit class target on {node}")
         top = [self.shape(node) for node in sorted(targeted, key=str)]
+        predicates = {_TYPE: _TYPE, _SUBCLASS: _SUBCLASS}
+        for shape in self.shapes.values():
+            if shape.path is not None:
+                predicates.setdefault(shape.path[1], shape.path[1])
+            for check in shape.checks:
+                for p in getattr(check, "predicates", ()):
+                    predicates.setdefault(p, p)
         # every shape whose results reach the report needs exactly one message (else pySHACL makes one up)
         todo = list(top)
         seen: set = set()
@@ -247,7 +263,7 @@ class _Compiler:
             if len(shape.messages) != 1:
                 raise _Refuse(f"{shape.node} has {len(shape.messages)} sh:message")
             todo.extend(self.shapes[p] for p in self.sg.objects(shape.node, SH.property))
-        return Compiled(top)
+        return Compiled(top, predicates)
 
     def shape(self, node: Any) -> Shape:
         if node in self.shapes:
@@ -361,7 +377,7 @@ class _Compiler:
                         for v in vs:
                             found = False
                             if not isinstance(v, Literal):
-                                for ctype in index.objects(v, RDF.type):
+                                for ctype in index.objects(v, _TYPE):
                                     if ctype == c or c in index.superclasses(ctype):
                                         found = True
                                         break
@@ -505,6 +521,7 @@ class _Compiler:
                                 if not le:
                                     out.append(result(f, v, comp))
                 return not out, out
+            ltoe.predicates = values  # type: ignore[attr-defined]  # looked up in the index: see Compiled
             return ltoe
 
         if p == SH.minInclusive:
