@@ -265,17 +265,30 @@ def fast_infer_triples(report_triples: set[Triple], tbox: frozenset, reference: 
     rules = compile_rules(tbox)
     if not rules.ok or not _report_supported(report_triples):
         return None
+    closed = _closure_by_templates(report_triples, rules) or closure_triples(report_triples, rules)
+    # cheapest tests first: the N-Triples key is a plain string (its set lookup is C code), while each membership
+    # test of an rdflib triple hashes its three terms in Python
     return {
-        (s, p, o)
-        for (s, p, o) in (_closure_by_templates(report_triples, rules) or closure_triples(report_triples, rules))
-        if isinstance(s, URIRef)
-        and str(s).startswith(base)
-        and (s, p, o) not in report_triples
-        and (s, p, o) not in tbox
-        and not trivial(s, p, o)
-        and (s, p, o) not in reference
-        and triple_key(s, p, o) not in reference
+        triple
+        for triple in closed - report_triples
+        if isinstance(triple[0], URIRef)
+        and triple[0].startswith(base)
+        and not _trivial(*triple)
+        and triple_key(*triple) not in reference
+        and triple not in tbox
+        and triple not in reference
     }
+
+
+_SAME_AS_IRI, _TYPE_IRI, _THING_IRI = str(OWL.sameAs), str(RDF.type), str(OWL.Thing)
+
+
+def _trivial(s: Node, p: Node, o: Node) -> bool:
+    """``infer.trivial`` with C string comparisons: a predicate is always an IRI, and ``o`` must be an IRI (of
+    rdflib's exact class, as its equality requires) to be owl:Thing."""
+    if str.__eq__(p, _TYPE_IRI):
+        return o.__class__ is URIRef and str.__eq__(o, _THING_IRI)
+    return str.__eq__(p, _SAME_AS_IRI) and s == o
 
 
 def infer_triples(report: Iterable[Triple], tbox: frozenset, reference: frozenset, base: str) -> set[Triple]:

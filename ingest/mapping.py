@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from functools import lru_cache
 from typing import Any, Iterable
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.term import Node
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+from rdflib.term import Node
 from rdflib.plugins.stores.memory import SimpleMemory
 
 from ssekg.errors import InputError
@@ -23,6 +24,27 @@ from ssekg.text import normalise, report_key
 from ssekg.ontology.countries import country_iri, resolve_country
 
 from .keys import city_key, stable_key
+
+
+class _Terms:
+    """A namespace whose terms are made once, then read as plain attributes.
+
+    rdflib's namespaces make a new URIRef on every attribute access; with one object per term, the workers'
+    dict lookups keyed by a predicate (SHACL index, inference templates) find it by identity instead of calling
+    rdflib's Python-level equality.
+    """
+
+    def __init__(self, namespace: Any) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = getattr(self._namespace, name)
+        setattr(self, name, term)
+        return term
+
+
+DCTERMS, PROV, RDF, RDFS, XSD, SCHEMA, SSE = (_Terms(ns) for ns in (DCTERMS, PROV, RDF, RDFS, XSD, SCHEMA, SSE))
+_country_iri = lru_cache(maxsize=4096)(country_iri)
 
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 Triple = tuple[Node, Node, Node]
@@ -119,7 +141,7 @@ class _Mapper:
                 f"{where}: unknown country {value!r}",
                 "write the ISO 3166-1 alpha-2 code (e.g. MA, SN, BE) or the country's name in Arabic, French or English",
             )
-        return country_iri(code, self.base)
+        return _country_iri(code, self.base)
 
     def concept(self, scheme: str, notation: str, where: str) -> URIRef:
         known = concepts(scheme)
