@@ -12,14 +12,15 @@ import random
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal, Namespace
-from rdflib.namespace import RDF, RDFS
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
 
 from support import EXAMPLES, bench_generate, card_graph
 from ssekg.errors import InputError
 from ssekg.ingest.fastinfer import (
     _closure_by_templates,
     closure_triples,
+    closure_with_same_as,
     compile_rules,
     fast_infer,
     fast_infer_triples,
@@ -27,7 +28,8 @@ from ssekg.ingest.fastinfer import (
 )
 from ssekg.ingest.infer import closure, infer
 from ssekg.ingest.mapping import card_to_graph
-from ssekg.ingest.reference import load_reference
+from ssekg.ingest.infer import trivial
+from ssekg.ingest.reference import _asserted, _computed_closure, _union, load_reference
 from ssekg.namespaces import DEFAULT_BASE
 
 HERE = Path(__file__).parent
@@ -131,6 +133,35 @@ def test_templates_close_a_report_as_the_work_list_does():
     assert _closure_by_templates(report, rules) == closure_triples(report, rules)
     assert (I.b, RDF.type, EX.Agent) in closure_triples(report, rules)
     assert _closure_by_templates(report | {(I.c, EX.partOf, I.d)}, rules) is None
+
+
+def _owlrl_adds(data: Graph) -> set:
+    return {t for t in closure(data) if t not in data and isinstance(t[0], (URIRef, BNode)) and not trivial(*t)}
+
+
+def test_reference_closure_is_owlrls():
+    """The reference data's closure (countries owl:sameAs Wikidata and GeoNames) is what owlrl makes of it."""
+    graphs, _tbox, version = _asserted(DEFAULT_BASE)
+    everything = _union(*graphs.values())
+    assert set(_computed_closure(DEFAULT_BASE, version)) == _owlrl_adds(everything)
+
+
+def test_same_as_chains_copy_every_statement_as_owlrl_does():
+    tbox = _tbox("ex:memberOf rdfs:range ex:Group ; owl:inverseOf ex:hasMember . ex:Group rdfs:subClassOf ex:Agent .")
+    data = Graph()
+    for t in [(I.a, OWL.sameAs, I.b), (I.c, OWL.sameAs, I.b), (I.a, EX.memberOf, I.g), (I.g, OWL.sameAs, I.h),
+              (I.c, RDFS.label, Literal("C")), (I.x, EX.memberOf, I.c)]:
+        data.add(t)
+    found = closure_with_same_as(data, compile_rules(tbox))
+    assert found is not None and (I.h, EX.hasMember, I.c) in found and (I.b, RDFS.label, Literal("C")) in found
+    work = Graph()
+    for t in set(tbox) | set(data):
+        work.add(t)
+    expected = _owlrl_adds(work) - set(tbox)
+    got = {t for t in found | set(tbox) if t not in work and not trivial(*t)} - set(tbox)
+    assert got == expected, (sorted(expected - got), sorted(got - expected))
+    # a linked term used as a predicate (eq-rep-p) is left to owlrl
+    assert closure_with_same_as(set(data) | {(I.z, I.a, I.y)}, compile_rules(tbox)) is None
 
 
 def test_unsupported_axioms_fall_back_to_owlrl():
