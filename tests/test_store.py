@@ -93,3 +93,28 @@ def test_export_holds_the_named_graphs_but_not_the_union_copy(tmp_path):
     trig = tmp_path / "dump.trig"
     store.export(str(trig), "trig")
     assert len(list(ox.parse(path=str(trig), format=ox.RdfFormat.TRIG))) == 1
+
+
+def test_ntriples_writes_what_oxigraphs_serialiser_writes():
+    """store.ntriples assembles lines from remembered terms; the text must be Oxigraph's own, byte for byte,
+    for every bundled card's triples and for literals that need escaping (the cache keys tell "a"@EN from "a"@en)."""
+    from rdflib import BNode
+    from rdflib.namespace import XSD
+
+    from support import EXAMPLES
+    from ssekg.ingest.cards import load_card
+    from ssekg.ingest.mapping import card_to_triples
+    from ssekg.store import ntriples, to_ox
+
+    def oxigraph(triples: list) -> str:
+        quads = (ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples)
+        return ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+
+    odd = [(PERSON, RDFS.label, Literal(text, lang=lang)) for text, lang in
+           [('say "hi"\n\tthen \\ go', "fr"), ("\u0001\u007f\u200f", "ar"), ("a", "EN"), ("a", "en"), ("", "en")]]
+    odd += [(PERSON, RDFS.comment, Literal("12", datatype=dt)) for dt in (XSD.integer, XSD.string, None)]
+    odd += [(BNode("b1"), RDFS.seeAlso, URIRef("https://example.org/é?q=1#x"))]
+    cases = [odd] + [card_to_triples(load_card(path)) for path in sorted(EXAMPLES.glob("*.yaml"))]
+    for triples in cases:
+        assert ntriples(triples) == oxigraph(triples)
+        assert ntriples(triples) == oxigraph(triples)  # again, from the remembered terms
