@@ -507,3 +507,24 @@ def test_fuzz_mutated_example_card(data):
     out = _parse_or_input_error(card)
     if out is not None:
         assert parse_card(out, "again") == out
+
+
+def test_cards_composed_by_libyaml_read_as_the_pure_python_loader_reads_them(tmp_path):
+    """Most cards are composed by libyaml's C composer (no '&' or '*', shallow); the data must be the reference
+    loader's, and what the C composer does not bound (depth, node count) is refused with the reference message."""
+    from support import EXAMPLES, generated_cards
+
+    from ssekg.ingest.cards import _yaml_load, _yaml_load_python
+
+    paths = sorted(EXAMPLES.glob("*.yaml")) + sorted(generated_cards(tmp_path / "gen", 30, 5).rglob("*.yaml"))
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        assert _yaml_load(text, str(path)) == _yaml_load_python(text, str(path))
+    deep = "x: " + "[" * 40 + "]" * 40 + "\n"  # well inside what the C composer is given, deeper than a card may be
+    with pytest.raises(CardError) as fast:
+        _yaml_load(deep, "d.yaml")
+    with pytest.raises(CardError) as reference:
+        _yaml_load_python(deep, "d.yaml")
+    assert "nested" in str(fast.value) and str(fast.value) == str(reference.value)
+    ampersand = "report: {language: fr, title: 'Recherche & Développement'}\nevents: [{title: x}]\n"
+    assert _yaml_load(ampersand, "a.yaml")["report"]["title"] == "Recherche & Développement"
