@@ -405,6 +405,7 @@ YAML_ALPHABET = list("ab1:- \n[]{},'\"#&*!|>?%\t0NOYn~\\.é") + ["\n  ", ": ", "
 @given(st.lists(st.sampled_from(YAML_ALPHABET), max_size=40))
 @example(parts=["|", "#"])  # found by hypothesis: libyaml reads a block scalar header run into a comment
 @example(parts=["a", ": ", ">", "1", "#"])
+@example(parts=["a", ": ", "[", "N", "?", "]"])  # found by hypothesis: PyYAML ends a flow plain scalar at '?'
 def test_yaml_paths_agree_on_random_texts(parts):
     fast, python = _load_both("".join(parts))
     assert fast == python
