@@ -45,6 +45,21 @@ class _Terms:
 
 DCTERMS, PROV, RDF, RDFS, XSD, SCHEMA, SSE = (_Terms(ns) for ns in (DCTERMS, PROV, RDF, RDFS, XSD, SCHEMA, SSE))
 _country_iri = lru_cache(maxsize=4096)(country_iri)
+#: how many node IRIs :func:`_node` remembers before it starts again
+NODE_CACHE_SIZE = 100_000
+_NODES: dict[str, URIRef] = {}
+
+
+def _node(iri: str) -> URIRef:
+    """One URIRef object per IRI (within a bound): a node that recurs in a report (an organisation named as
+    organiser and as affiliation) is then the same object in every triple, so the validator's and the inference's
+    dicts find it by identity rather than through rdflib's Python-level equality."""
+    node = _NODES.get(iri)
+    if node is None:
+        if len(_NODES) >= NODE_CACHE_SIZE:
+            _NODES.clear()
+        node = _NODES[iri] = URIRef(iri)
+    return node
 
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 Triple = tuple[Node, Node, Node]
@@ -105,7 +120,7 @@ class _Mapper:
 
     # -- helpers -----------------------------------------------------------------------------------------
     def iri(self, kind: str, key: str) -> URIRef:
-        return URIRef(f"{self.base}{kind}/{key}")
+        return _node(f"{self.base}{kind}/{key}")
 
     def texts(self, value: Any) -> list[Literal]:
         """Language-tagged literals of a free-text field (a string, or a mapping language -> text)."""
