@@ -228,7 +228,7 @@ def _template(rules: Rules, p: Node, o: Node) -> tuple[Triple, ...] | None:
     transitive property is reached, or a derived triple's meaning depends on the object): then the caller
     closes the report with the work list.
     """
-    if p == _TYPE:
+    if p is _TYPE or p == _TYPE:
         key: tuple = (p, o)
         stand_in = o
     else:

@@ -247,8 +247,8 @@ class _Compiler:
         top = [self.shape(node) for node in sorted(targeted, key=str)]
         predicates = {_TYPE: _TYPE, _SUBCLASS: _SUBCLASS}
         for shape in self.shapes.values():
-            if shape.path is not None:
-                predicates.setdefault(shape.path[1], shape.path[1])
+            if shape.path is not None:  # several shapes' paths name one predicate: one object for all
+                shape.path = (shape.path[0], predicates.setdefault(shape.path[1], shape.path[1]))
             for check in shape.checks:
                 for p in getattr(check, "predicates", ()):
                     predicates.setdefault(p, p)

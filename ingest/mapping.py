@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from functools import lru_cache
 from typing import Any, Iterable
 
 from rdflib import Graph, Literal, URIRef
@@ -38,16 +37,25 @@ class _Terms:
         self._namespace = namespace
 
     def __getattr__(self, name: str) -> URIRef:
-        term = getattr(self._namespace, name)
+        term = _node(str(getattr(self._namespace, name)))
         setattr(self, name, term)
         return term
 
 
 DCTERMS, PROV, RDF, RDFS, XSD, SCHEMA, SSE = (_Terms(ns) for ns in (DCTERMS, PROV, RDF, RDFS, XSD, SCHEMA, SSE))
-_country_iri = lru_cache(maxsize=4096)(country_iri)
 #: how many node IRIs :func:`_node` remembers before it starts again
 NODE_CACHE_SIZE = 100_000
 _NODES: dict[str, URIRef] = {}
+_SEEDS: dict[str, URIRef] = {}
+
+
+def seed_nodes(nodes: Iterable[Any]) -> None:
+    """Map IRIs to these objects from now on (an ingest worker passes its reference graph's, so that a report's
+    countries and concepts are the very objects of the reference triples the validator mixes in)."""
+    for node in nodes:
+        if isinstance(node, URIRef):
+            _SEEDS[str(node)] = node
+    _NODES.update(_SEEDS)
 
 
 def _node(iri: str) -> URIRef:
@@ -56,8 +64,9 @@ def _node(iri: str) -> URIRef:
     dicts find it by identity rather than through rdflib's Python-level equality."""
     node = _NODES.get(iri)
     if node is None:
-        if len(_NODES) >= NODE_CACHE_SIZE:
+        if len(_NODES) >= NODE_CACHE_SIZE + len(_SEEDS):
             _NODES.clear()
+            _NODES.update(_SEEDS)
         node = _NODES[iri] = URIRef(iri)
     return node
 
@@ -156,7 +165,7 @@ class _Mapper:
                 f"{where}: unknown country {value!r}",
                 "write the ISO 3166-1 alpha-2 code (e.g. MA, SN, BE) or the country's name in Arabic, French or English",
             )
-        return _country_iri(code, self.base)
+        return _node(str(country_iri(code, self.base)))
 
     def concept(self, scheme: str, notation: str, where: str) -> URIRef:
         known = concepts(scheme)
@@ -166,7 +175,7 @@ class _Mapper:
                 f"{where}: {notation!r} is not a concept of the {scheme} scheme",
                 f"use one of: {', '.join(sorted(known))}",
             )
-        return known[notation]
+        return _node(str(known[notation]))
 
     def span(self, node: URIRef, span: Iterable[int] | None) -> None:
         if span:

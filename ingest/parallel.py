@@ -34,12 +34,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rdflib import BNode, Graph
+from rdflib import BNode, Graph, URIRef
 
 from ssekg.errors import InputError
 from ssekg.store import Store, ntriples
 
 from .fastinfer import infer_triples
+from .mapping import _node as node
+from .mapping import seed_nodes
 from .pipeline import Outcome, expand_paths, prepare_triples, read_card
 from .reference import Reference, ensure_reference, load_reference
 
@@ -93,7 +95,29 @@ def worker_reference(payload: tuple) -> Reference:
     base, tbox, known, version, shapes_nt = payload
     shapes = Graph()
     shapes.parse(data=shapes_nt, format="nt")
+    _seed(shapes, tbox)
+    canonical = Graph()  # the reference triples with the same objects, for the validator's mix-in
+    for triple in shapes:
+        canonical.add(tuple(node(str(t)) if isinstance(t, URIRef) else t for t in triple))
+    shapes = canonical
     return _WorkerReference(base, {"for-shapes": shapes}, tbox, known, version)
+
+
+def _seed(shapes: Graph, tbox: frozenset) -> None:
+    """Have the mapper use the very objects the validator and the inference look terms up with.
+
+    rdflib's term equality and hashing are Python code; a dict lookup whose key is the identical object skips
+    the equality. So the mapper's countries and concepts are the reference graph's objects, and its vocabulary
+    the shapes' and the inference tables' (the last seeded wins).
+    """
+    from .fastinfer import _TYPE as inference_type
+    from .validate import compiled_shapes
+
+    compiled = compiled_shapes()
+    seed_nodes(t for triple in shapes for t in triple)
+    seed_nodes(t for triple in tbox for t in triple)
+    seed_nodes(compiled.predicates if compiled is not None else ())
+    seed_nodes([inference_type])
 
 
 _REFERENCE: Reference | None = None
