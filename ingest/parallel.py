@@ -49,8 +49,10 @@ from .reference import Reference, ensure_reference, load_reference
 CHUNK = 8
 #: reports per SPARQL Update
 BATCH = 32
-#: new reports per bulk load (bigger loads make fewer, larger files for RocksDB to merge)
-BULK_BATCH = 256
+#: new reports per bulk load (bigger loads make fewer, larger files for RocksDB to merge: at 10,000 reports on 2
+#: cores, 1,024 a load used 124-128 CPU-seconds in all against 130-136 with 256 and 512, 156-161 reports/s
+#: against 147-153; the price is memory, two loads' worth of prepared reports in flight, about 80 MB)
+BULK_BATCH = 1024
 #: most default-graph lines the writer remembers as loaded (about 200 bytes each)
 DEFAULT_LINES = 300_000
 
@@ -368,6 +370,7 @@ def iter_ingest(
     else:
         # enough chunks in flight for the workers to keep going while the writer bulk-loads a batch (about a second
         # for 256 reports): with 4 a worker they sat idle, 66-75 reports/s on 2,000 reports against 88-90 with 64
+        # (two loads' worth)
         limit = inflight or max(4 * jobs, 2 * bulk_batch // chunk)
         with _context().Pool(jobs, initializer=_init_worker, initargs=(reference_payload(reference),)) as pool:
             queue: deque = deque()
