@@ -43,7 +43,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.plugins.stores.memory import SimpleMemory
 from rdflib.term import Node
 
-from .infer import infer, trivial
+from .infer import infer
 
 try:  # the reference closure is held as N-Triples keys (ssekg.store.triple_key) or as rdflib triples
     from ssekg.store import triple_key
