@@ -37,13 +37,14 @@ class _Terms:
         self._namespace = namespace
 
     def __getattr__(self, name: str) -> URIRef:
-        term = _node(str(getattr(self._namespace, name)))
+        term = intern_iri(str(getattr(self._namespace, name)))
         setattr(self, name, term)
         return term
 
 
 DCTERMS, PROV, RDF, RDFS, XSD, SCHEMA, SSE = (_Terms(ns) for ns in (DCTERMS, PROV, RDF, RDFS, XSD, SCHEMA, SSE))
-#: how many node IRIs :func:`_node` remembers before it starts again
+
+#: how many node IRIs :func:`intern_iri` remembers before it starts again
 NODE_CACHE_SIZE = 100_000
 _NODES: dict[str, URIRef] = {}
 _SEEDS: dict[str, URIRef] = {}
@@ -58,7 +59,7 @@ def seed_nodes(nodes: Iterable[Any]) -> None:
     _NODES.update(_SEEDS)
 
 
-def _node(iri: str) -> URIRef:
+def intern_iri(iri: str) -> URIRef:
     """One URIRef object per IRI (within a bound): a node that recurs in a report (an organisation named as
     organiser and as affiliation) is then the same object in every triple, so the validator's and the inference's
     dicts find it by identity rather than through rdflib's Python-level equality."""
@@ -69,6 +70,7 @@ def _node(iri: str) -> URIRef:
             _NODES.update(_SEEDS)
         node = _NODES[iri] = URIRef(iri)
     return node
+
 
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 Triple = tuple[Node, Node, Node]
@@ -129,7 +131,7 @@ class _Mapper:
 
     # -- helpers -----------------------------------------------------------------------------------------
     def iri(self, kind: str, key: str) -> URIRef:
-        return _node(f"{self.base}{kind}/{key}")
+        return intern_iri(f"{self.base}{kind}/{key}")
 
     def texts(self, value: Any) -> list[Literal]:
         """Language-tagged literals of a free-text field (a string, or a mapping language -> text)."""
@@ -165,7 +167,7 @@ class _Mapper:
                 f"{where}: unknown country {value!r}",
                 "write the ISO 3166-1 alpha-2 code (e.g. MA, SN, BE) or the country's name in Arabic, French or English",
             )
-        return _node(str(country_iri(code, self.base)))
+        return intern_iri(str(country_iri(code, self.base)))
 
     def concept(self, scheme: str, notation: str, where: str) -> URIRef:
         known = concepts(scheme)
@@ -175,7 +177,7 @@ class _Mapper:
                 f"{where}: {notation!r} is not a concept of the {scheme} scheme",
                 f"use one of: {', '.join(sorted(known))}",
             )
-        return _node(str(known[notation]))
+        return intern_iri(str(known[notation]))
 
     def span(self, node: URIRef, span: Iterable[int] | None) -> None:
         if span:

@@ -40,8 +40,7 @@ from ssekg.errors import InputError
 from ssekg.store import Store, ntriples
 
 from .fastinfer import infer_triples
-from .mapping import _node as node
-from .mapping import seed_nodes
+from .mapping import intern_iri, seed_nodes
 from .pipeline import Outcome, expand_paths, prepare_triples, read_card
 from .reference import Reference, ensure_reference, load_reference
 
@@ -100,7 +99,7 @@ def worker_reference(payload: tuple) -> Reference:
     _seed(shapes, tbox)
     canonical = Graph()  # the reference triples with the same objects, for the validator's mix-in
     for triple in shapes:
-        canonical.add(tuple(node(str(t)) if isinstance(t, URIRef) else t for t in triple))
+        canonical.add(tuple(intern_iri(str(t)) if isinstance(t, URIRef) else t for t in triple))
     shapes = canonical
     return _WorkerReference(base, {"for-shapes": shapes}, tbox, known, version)
 
