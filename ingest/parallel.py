@@ -216,9 +216,11 @@ class _Writer:
         self.write_seconds = 0.0
         self.updates = 0
         self.bulk_loads = 0
-        # Default-graph lines this run has bulk-loaded: the people, organisations, cities and programmes that recur
-        # across reports restate the same triples, which the loader would parse and sort again (a tenth of its
-        # work at 10,000 reports). Forgotten after any update (a replacement may remove some) and when full.
+        # Default-graph lines this run has bulk-loaded about things other reports name too: the people,
+        # organisations, cities and programmes that recur across reports restate the same triples, which the
+        # loader would parse and sort again (a tenth of its work at 10,000 reports). Lines with the report's key
+        # (its own events and statements) are not kept. Forgotten after any update (a replacement may take some
+        # out of the default graph) and when full.
         self.in_default: set[str] = set()
 
     def add(self, result: Result) -> list[Result]:
@@ -284,12 +286,18 @@ class _Writer:
     def _bulk(self, reports: list[Result]) -> None:
         graphs = self._graphs(reports)
         seen = self.in_default
-        lines = [line for line in dict.fromkeys("".join(graphs.values()).splitlines(keepends=True))
-                 if line not in seen]
+        lines: dict[str, None] = {}
+        shared: list[str] = []
+        for r in reports:
+            for line in (r.asserted_nt + r.inferred_nt).splitlines(keepends=True):
+                if line not in seen and line not in lines:
+                    lines[line] = None
+                    if r.key not in line:  # a line naming the report's key (its events, statements) never recurs
+                        shared.append(line)
         self.store.add_new_graphs(graphs, default="".join(lines))
-        if len(seen) + len(lines) > DEFAULT_LINES:
+        if len(seen) + len(shared) > DEFAULT_LINES:
             seen.clear()
-        seen.update(lines)  # only once they are in: a failed load leaves the set as it was
+        seen.update(shared)  # only once they are in: a failed load leaves the set as it was
         self.bulk_loads += 1
 
 
