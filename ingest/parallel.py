@@ -4,10 +4,10 @@ The pipeline of ``ingest/pipeline.py`` is CPU-bound Python (YAML, JSON Schema, r
 pool of worker processes (``forkserver`` context where available, else ``spawn``: no forked copies of an open
 store). Each worker is initialised once with the reference data the parent computed (the ontology's closure
 and the reference closure are never recomputed per report or per worker) and handles chunks of files with
-``pipeline.prepare`` and the fast inference path of ``ingest/fastinfer.py`` (proved equal to owlrl by
-``tests/test_fastinfer.py``). A worker sends back plain data: per report its key, the counts, the SHACL problems
-and its asserted and inferred graphs as N-Triples text written by Oxigraph's serialiser (cheap to pickle, no
-rdflib objects cross the process boundary).
+``pipeline.prepare_triples`` (plain triples, no rdflib Graph) and the fast inference path of
+``ingest/fastinfer.py`` (proved equal to owlrl by ``tests/test_fastinfer.py``). A worker sends back plain data:
+per report its key, the counts, the SHACL problems and its asserted and inferred graphs as N-Triples text, each
+term written by Oxigraph (cheap to pickle, no rdflib objects cross the process boundary).
 
 The parent is the only process that opens the store. It writes accepted reports in batches. Reports new to an
 on-disk store go in by Oxigraph's bulk loader, up to ``BULK_BATCH`` at a time (``Store.add_new_graphs``: several
@@ -50,7 +50,8 @@ CHUNK = 8
 BATCH = 32
 #: new reports per bulk load (bigger loads make fewer, larger files for RocksDB to merge: at 10,000 reports on 2
 #: cores, 1,024 a load used 124-128 CPU-seconds in all against 130-136 with 256 and 512, 156-161 reports/s
-#: against 147-153; the price is memory, two loads' worth of prepared reports in flight, about 80 MB)
+#: against 147-153; the price is memory: the loader's buffers and two loads' worth of prepared reports in flight,
+#: a peak of about 1,100 MiB at 10,000 reports against 500 with 256)
 BULK_BATCH = 1024
 #: most default-graph lines the writer remembers as loaded (about 200 bytes each)
 DEFAULT_LINES = 300_000

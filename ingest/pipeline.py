@@ -99,12 +99,14 @@ def prepare(card: dict[str, Any], source: str, reference: Reference, *, infer_wi
     ``infer_with`` replaces :func:`ingest.infer.infer` (same signature and result), e.g. ingest/fastinfer.py's.
     """
     run = infer_with or infer
+    built: list[Graph] = []  # the asserted Graph, built once for the inference and the result
 
     def infer_graph(asserted: list, *args: Any) -> Graph:
-        return run(_graph(asserted), *args)
+        built.append(_graph(asserted))
+        return run(built[0], *args)
 
     key, asserted, inferred, problems = prepare_triples(card, source, reference, infer_graph)
-    return Prepared(source, key, _graph(asserted), _graph(inferred), problems)
+    return Prepared(source, key, built[0] if built else _graph(asserted), _graph(inferred), problems)
 
 
 def prepare_triples(

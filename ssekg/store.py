@@ -110,7 +110,7 @@ def triple_key(s: Node, p: Node, o: Node) -> str:
 
 def _ntriples(triples: Iterable[Triple]) -> str:
     # each term written by Oxigraph (term_text); the line is N-Triples' "s p o .", as Oxigraph's serialiser ends
-    # it (tests/test_store.py compares the two on every fixture)
+    # it (tests/test_store.py compares the two on the bundled cards and on literals that need escaping)
     return "".join(f"{term_text(s)} {term_text(p)} {term_text(o)} .\n" for s, p, o in triples)
 
 
