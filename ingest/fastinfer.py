@@ -40,16 +40,11 @@ from functools import lru_cache
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
-from rdflib.plugins.stores.memory import SimpleMemory
 from rdflib.term import Node
 
 from .infer import infer
 
-try:  # the reference closure is held as N-Triples keys (ssekg.store.triple_key) or as rdflib triples
-    from ssekg.store import triple_key
-except ImportError:  # pragma: no cover - an older store module
-    def triple_key(s: Node, p: Node, o: Node) -> str:
-        return ""
+from ssekg.store import plain_graph, triple_key  # the reference closure: N-Triples keys or rdflib triples
 
 Triple = tuple[Node, Node, Node]
 
@@ -346,20 +341,10 @@ def infer_triples(report: Iterable[Triple], tbox: frozenset, reference: frozense
     """:func:`fast_infer` on plain triples, for the ingest workers: a set, and a Graph only when owlrl must run."""
     triples = set(report)
     found = fast_infer_triples(triples, tbox, reference, base)
-    if found is None:
-        graph = Graph(store=SimpleMemory())
-        for triple in triples:
-            graph.add(triple)
-        return set(infer(graph, tbox, reference, base))
-    return found
+    return set(infer(plain_graph(triples), tbox, reference, base)) if found is None else found
 
 
 def fast_infer(report: Graph, tbox: frozenset, reference: frozenset, base: str) -> Graph:
     """Same contract and same result as ``ingest.infer.infer``, without running owlrl when it need not."""
     found = fast_infer_triples(set(report), tbox, reference, base)
-    if found is None:
-        return infer(report, tbox, reference, base)
-    inferred = Graph(store=SimpleMemory())  # no contexts: half the cost of adding to the default store
-    for triple in found:
-        inferred.add(triple)
-    return inferred
+    return infer(report, tbox, reference, base) if found is None else plain_graph(found)

@@ -14,9 +14,9 @@ from typing import Any, Iterable
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 from rdflib.term import Node
-from rdflib.plugins.stores.memory import SimpleMemory
 
 from ssekg.errors import InputError
+from ssekg.store import plain_graph
 from ssekg.namespaces import DEFAULT_BASE, SCHEMA, SSE, bind_prefixes, report_iri
 from ssekg.ontology import concepts
 from ssekg.text import normalise, report_key
@@ -94,10 +94,8 @@ def card_to_graph(card: dict[str, Any], base: str = DEFAULT_BASE, source: str = 
     Raises InputError for what the schema cannot see: an unknown country, a concept that is not in our
     schemes, a statement attributed to someone who is not among the event's speakers.
     """
-    graph = Graph(store=SimpleMemory())  # a report's graph has no contexts: half the cost of the default store
+    graph = plain_graph(card_to_triples(card, base, source))
     bind_prefixes(graph, base)
-    for triple in card_to_triples(card, base, source):
-        graph.add(triple)
     return graph
 
 

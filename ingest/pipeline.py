@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Graph
-from rdflib.plugins.stores.memory import SimpleMemory
 
 from ssekg.errors import InputError
 from ssekg.namespaces import DEFAULT_BASE
-from ssekg.store import Store
+from ssekg.store import Store, plain_graph
 
 from .cards import CARD_SUFFIXES, load_card
 from .infer import infer
@@ -132,12 +131,7 @@ def prepare_triples(
 
 
 def _graph(triples: Iterable) -> Graph:
-    if isinstance(triples, Graph):
-        return triples
-    graph = Graph(store=SimpleMemory())  # no contexts: half the cost of adding to the default store
-    for triple in triples:
-        graph.add(triple)
-    return graph
+    return triples if isinstance(triples, Graph) else plain_graph(triples)
 
 
 def write(store: Store, prepared: Prepared) -> Outcome:

@@ -48,6 +48,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
 from ssekg.namespaces import PREFIXES
+from ssekg.store import plain_graph
 
 from .fastshacl import Compiled, Unsure, compile_shapes
 
@@ -306,9 +307,7 @@ def _shape_info(shape: rdflib.term.Node) -> tuple[str | None, str, str]:
 
 def _pyshacl_problems(graph: Graph, reference: Graph | None, subset: bool) -> list[Problem]:
     if not isinstance(graph, Graph):  # plain triples (the ingest workers'): reference_subset reads a Graph
-        triples, graph = graph, Graph()
-        for triple in triples:
-            graph.add(triple)
+        graph = plain_graph(graph)
     data = Graph()
     for triple in graph:
         data.add(triple)

@@ -31,6 +31,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.plugins.stores.memory import SimpleMemory
 from rdflib.term import Node
 
 from .binding import bind_values
@@ -180,6 +181,15 @@ def export_quads(quads: Iterable[ox.Quad], output: IO[bytes] | str, fmt: str, ba
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(DATASET_FORMATS)}")
     prefixes = prefixes_for(base) if fmt == "trig" else None
     ox.serialize(quads, output, DATASET_FORMATS[fmt], prefixes=prefixes)
+
+
+def plain_graph(triples: Iterable[Triple]) -> Graph:
+    """A small graph of ``triples`` (a report's, as the ingest builds them): no contexts, since adding to rdflib's
+    SimpleMemory costs half of the default store's."""
+    graph = Graph(store=SimpleMemory())
+    for triple in triples:
+        graph.add(triple)
+    return graph
 
 
 def rdflib_graph(iri: str, triples: Iterable[Triple]) -> Graph:
