@@ -1,0 +1,413 @@
+"""Gold annotations of real reports, kept as offsets: import, load, split and render (issue 12).
+
+The real reports belong to their publishers and stay outside the repository (``../shared/corpus/``); what the
+repository keeps of each is our annotation (``corpus/gold/ID.yaml``): every title, name, organisation,
+statement and programme as a ``[start, end]`` pair of code-point offsets into the text, plus the text's
+SHA-256. :func:`load_gold` turns the offsets back into spans from the text and fails loudly when a text
+changed. :func:`import_cards` converts cards written with spans as text (the corpus's first pass, or a card
+a curator edited after :func:`render_card`) into that form. ``docs/gold.md`` gives the conventions.
+
+The split is fixed by a hash of the report id, per language: :func:`fold_of`.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+#: Where the repository keeps its gold (offsets only). Absent from an installed package: pass a directory.
+GOLD_DIR = ROOT / "corpus" / "gold"
+#: The salt of the split's hash: changing it would reshuffle the folds, so it never changes.
+SPLIT_SALT = "ssekg-split:"
+FOLDS = ("train", "dev", "test")
+SPAN_LISTS = ("organisations", "organisers", "programmes", "funders")
+STATEMENT_KINDS = ("challenges", "proposals")
+OPTIONAL_FIELDS = ("title", "speakers", "organisations", "organisers", "challenges", "proposals", "programmes", "funders")
+
+
+class GoldError(Exception):
+    """A gold file that does not fit its text (changed text, span out of range) or cannot be read."""
+
+
+def corpus_dir() -> Path:
+    """The shared corpus of real reports: ``$SSEKG_CORPUS`` or ``../shared/corpus`` beside the repository."""
+    env = os.environ.get("SSEKG_CORPUS")
+    return Path(env) if env else ROOT.parent / "shared" / "corpus"
+
+
+# --------------------------------------------------------------------------------------------- the split
+
+
+def split_ids(ids_by_language: dict[str, list[str]]) -> dict[str, str]:
+    """id → fold: per language, ids ordered by SHA-256 of salt+id; the first 70 % train, the next 15 % dev.
+
+    Cutting by rank rather than by hash value gives each language the same proportions however few reports
+    it has; adding reports can move a report across folds, so the folds are frozen in ``corpus/split.tsv``.
+    """
+    out: dict[str, str] = {}
+    for _, ids in sorted(ids_by_language.items()):
+        ranked = sorted(ids, key=lambda i: hashlib.sha256((SPLIT_SALT + i).encode()).hexdigest())
+        n_train, n_dev = round(len(ranked) * 0.70), round(len(ranked) * 0.15)
+        for rank, rid in enumerate(ranked):
+            out[rid] = "train" if rank < n_train else "dev" if rank < n_train + n_dev else "test"
+    return out
+
+
+def read_split(gold_dir: Path = GOLD_DIR) -> dict[str, str]:
+    """The frozen split (``corpus/split.tsv`` beside the gold folder): id → fold."""
+    path = gold_dir.parent / "split.tsv"
+    with open(path, encoding="utf-8") as f:
+        return {row["id"]: row["fold"] for row in csv.DictReader(f, delimiter="\t")}
+
+
+def sources(corpus: Path | None = None) -> dict[str, dict[str, str]]:
+    """The rows of ``sources-*.tsv`` (id, lang, url, sha256, chars, kind, country, note) by id."""
+    corpus = corpus or corpus_dir()
+    out: dict[str, dict[str, str]] = {}
+    for path in sorted(corpus.glob("sources-*.tsv")):
+        with open(path, encoding="utf-8") as f:
+            for row in csv.DictReader(f, delimiter="\t"):
+                out[row["id"]] = row
+    return out
+
+
+# --------------------------------------------------------------------------------------------- loading
+
+
+@dataclass
+class GoldReport:
+    """One report's gold with its text: spans resolved, ``optional`` items kept apart (they are neutral)."""
+
+    id: str
+    language: str
+    kind: str
+    fold: str
+    text: str
+    path: Path
+    published: str | None
+    card: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        return self.card.get("events") or []
+
+    def span_text(self, span: list[int] | None) -> str | None:
+        return None if span is None else self.text[span[0]:span[1]]
+
+
+def text_path(rid: str, corpus: Path | None = None) -> Path:
+    corpus = corpus or corpus_dir()
+    return corpus / "reports" / rid[:2] / f"{rid}.txt"
+
+
+def read_text(path: Path) -> str:
+    """The report's text as the extractor sees it (``ssekg.text.normalise``; offsets point into it)."""
+    from ssekg.text import normalise
+
+    return normalise(path.read_text(encoding="utf-8"))
+
+
+def load_gold(path: Path, corpus: Path | None = None) -> GoldReport:
+    """One gold file with its text; :class:`GoldError` when the text is missing, changed, or a span is off."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    rid = data["id"]
+    tpath = text_path(rid, corpus)
+    if not tpath.exists():
+        raise GoldError(f"{path}: the text {tpath} is missing (set SSEKG_CORPUS to the shared corpus)")
+    raw = tpath.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != data["text_sha256"]:
+        raise GoldError(f"{path}: the text {tpath} changed (SHA-256 {digest[:12]}…, the gold was made on "
+                        f"{data['text_sha256'][:12]}…): check the spans against the new text, then re-import")
+    text = read_text(tpath)
+    for where, span in _spans_of(data):
+        if not (isinstance(span, list) and len(span) == 2 and 0 <= span[0] < span[1] <= len(text)):
+            raise GoldError(f"{path}: {where}: span {span!r} is not inside the text ({len(text)} characters)")
+    return GoldReport(rid, data["language"], data.get("kind", "event"), data.get("fold", ""), text, path,
+                      data.get("published"), data)
+
+
+def iter_gold(gold_dir: Path = GOLD_DIR, corpus: Path | None = None, folds: Iterable[str] | None = None,
+              languages: Iterable[str] | None = None) -> Iterator[GoldReport]:
+    """Every gold report of the given folds and languages, in id order."""
+    folds = set(folds) if folds else None
+    languages = set(languages) if languages else None
+    for path in sorted(gold_dir.glob("*.yaml")):
+        g = load_gold(path, corpus)
+        if (folds is None or g.fold in folds) and (languages is None or g.language in languages):
+            yield g
+
+
+def _spans_of(card: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    for i, ev in enumerate(card.get("events") or []):
+        if ev.get("title") is not None:
+            yield f"events[{i}].title", ev["title"]
+        for j, sp in enumerate(ev.get("speakers") or []):
+            for k in ("name", "role", "affiliation"):
+                if sp.get(k) is not None:
+                    yield f"events[{i}].speakers[{j}].{k}", sp[k]
+        for key in SPAN_LISTS:
+            for j, s in enumerate(ev.get(key) or []):
+                yield f"events[{i}].{key}[{j}]", s
+        for key in STATEMENT_KINDS:
+            for j, st in enumerate(ev.get(key) or []):
+                yield f"events[{i}].{key}[{j}]", st["span"]
+        for key, spans in (ev.get("optional") or {}).items():
+            for j, s in enumerate(spans):
+                yield f"events[{i}].optional.{key}[{j}]", s
+
+
+# --------------------------------------------------------------------------------------------- importing
+
+
+_QUOTE = re.compile(r"\"([^\"]{2,})\"|“([^”]{2,})”|«\s*([^»]{2,}?)\s*»")
+_KEY = re.compile(r"^(\s*)(?:-\s+)?([a-z_]+):")
+
+
+def _comment_notes(raw: str) -> list[tuple[str | None, int, str]]:
+    """(field the comment block stands above, event index, joined comment text) for every comment block."""
+    out: list[tuple[str | None, int, str]] = []
+    block: list[str] = []
+    event = -1
+    current_key: str | None = None
+    for line in raw.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            block.append(stripped.lstrip("#").strip())
+            continue
+        m = _KEY.match(line)
+        if m and m.group(2) == "title" and line.lstrip().startswith("-"):
+            event += 1
+        key = m.group(2) if m else current_key
+        if m:
+            current_key = m.group(2)
+        inline = line.split(" # ", 1)[1] if " # " in line else ""
+        if block or inline:
+            out.append((key, event, " ".join(block + [inline])))
+        block = []
+    return out
+
+
+def _optional_quotes(note: str) -> list[str]:
+    """The quoted texts of a comment that marks items optional or neutral (not of a sentence saying 'not')."""
+    if not re.search(r"optional|neutral", note, re.I):
+        return []
+    return [next(g for g in m.groups() if g) for m in _QUOTE.finditer(note)]
+
+
+def _locate(text: str, value: str, after: int = 0) -> list[int] | None:
+    """Offsets of ``value`` in ``text`` (the first occurrence from ``after``, else from the start)."""
+    for start in (after, 0):
+        i = text.find(value, start)
+        if i >= 0:
+            return [i, i + len(value)]
+    # an Arabic organisation in its base form written with the proclitic لـ: ال… appears as لل…
+    if value.startswith("ال"):
+        i = text.find("لل" + value[2:])
+        if i >= 0:
+            return [i, i + len(value)]
+    flat = re.sub(r"\s+", " ", value.replace("’", "'"))
+    m = re.search(re.escape(flat).replace("'", "['’]").replace(r"\ ", r"\s+"), text)
+    return [m.start(), m.end()] if m else None
+
+
+def import_card(card_text: str, rid: str, row: dict[str, str], text: str, fold: str,
+                problems: list[str]) -> dict[str, Any]:
+    """A card with spans as text (the corpus's format) → our gold with offsets; what cannot be located is
+    reported in ``problems`` and left out."""
+    card = yaml.safe_load(card_text)
+    notes = _comment_notes(card_text)
+
+    def loc(value: Any, where: str, after: int = 0) -> list[int] | None:
+        if value is None:
+            return None
+        span = _locate(text, str(value), after)
+        if span is None:
+            problems.append(f"{rid} {where}: not found in the text")
+        return span
+
+    events = []
+    for i, ev in enumerate(card.get("events") or []):
+        out: dict[str, Any] = {}
+        out["title"] = loc(ev.get("title"), f"events[{i}].title")
+        anchor = out["title"][0] if out["title"] else 0
+        for key in ("type", "status", "city", "country", "online", "start_date", "end_date"):
+            out[key] = ev.get(key)
+        out["participating_countries"] = list(ev.get("participating_countries") or [])
+        speakers = []
+        for j, sp in enumerate(ev.get("speakers") or []):
+            name = loc(sp.get("name"), f"events[{i}].speakers[{j}].name", anchor)
+            if name is None:
+                continue
+            speakers.append({"name": name,
+                             "role": loc(sp.get("role"), f"events[{i}].speakers[{j}].role", name[0]),
+                             "affiliation": loc(sp.get("affiliation"), f"events[{i}].speakers[{j}].affiliation",
+                                                name[0]),
+                             "country": sp.get("country")})
+        out["speakers"] = speakers
+        for key in SPAN_LISTS:
+            spans = [loc(v, f"events[{i}].{key}[{j}]", anchor) for j, v in enumerate(ev.get(key) or [])]
+            out[key] = [s for s in spans if s]
+        for key, cats_key in (("challenges", "challenge_categories"), ("proposals", "proposal_categories")):
+            items = []
+            cats = ev.get(cats_key) or []
+            for j, v in enumerate(ev.get(key) or []):
+                span = loc(v, f"events[{i}].{key}[{j}]", anchor)
+                if span:
+                    items.append({"span": span, "category": cats[j] if j < len(cats) else "other"})
+            out[key] = items
+        optional: dict[str, list[list[int]]] = {}
+        for key, event, note in notes:
+            if event != i:
+                continue
+            target = {"challenge_categories": "challenges", "proposal_categories": "proposals",
+                      "name": "speakers", "role": "speakers", "affiliation": "speakers"}.get(key or "", key)
+            if target not in OPTIONAL_FIELDS:
+                continue
+            for quoted in _optional_quotes(note):
+                span = _locate(text, quoted)
+                if span and span not in optional.setdefault(target, []):
+                    optional[target].append(span)
+        out["optional"] = {k: v for k, v in optional.items() if v}
+        events.append(out)
+    return {"id": rid, "language": row["lang"], "kind": row["kind"], "fold": fold, "source_url": row["url"],
+            "text_sha256": row["sha256"], "chars": len(text), "published": card.get("published"),
+            "events": events}
+
+
+def import_cards(card_dir: Path, out_dir: Path = GOLD_DIR, corpus: Path | None = None,
+                 ids: Iterable[str] | None = None) -> list[str]:
+    """Import cards with text spans from ``card_dir`` (ID.yaml) into offset gold under ``out_dir``.
+
+    Returns the problems (spans not found); the file's hash must be the one ``sources-*.tsv`` lists.
+    """
+    corpus = corpus or corpus_dir()
+    rows = sources(corpus)
+    split_path = out_dir.parent / "split.tsv"
+    split = read_split(out_dir) if split_path.exists() else split_ids(_by_language(rows))
+    problems: list[str] = []
+    out_dir.mkdir(parents=True, exist_ok=True)
+    wanted = set(ids) if ids else None
+    for path in sorted(card_dir.glob("*.yaml")):
+        rid = path.stem
+        if wanted is not None and rid not in wanted:
+            continue
+        if rid not in rows:
+            problems.append(f"{rid}: not in the corpus's sources")
+            continue
+        tpath = text_path(rid, corpus)
+        digest = hashlib.sha256(tpath.read_bytes()).hexdigest()
+        if digest != rows[rid]["sha256"]:
+            problems.append(f"{rid}: the text's SHA-256 differs from the one sources-{rid[:2]}.tsv lists")
+            continue
+        gold = import_card(path.read_text(encoding="utf-8"), rid, rows[rid], read_text(tpath), split[rid], problems)
+        (out_dir / f"{rid}.yaml").write_text(dump_gold(gold), encoding="utf-8")
+    if not split_path.exists():
+        write_split(split, split_path)
+    return problems
+
+
+def _by_language(rows: dict[str, dict[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for rid, row in rows.items():
+        out.setdefault(row["lang"], []).append(rid)
+    return out
+
+
+def write_split(split: dict[str, str], path: Path) -> None:
+    lines = ["id\tfold"] + [f"{rid}\t{fold}" for rid, fold in sorted(split.items())]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+class _FlowLists(yaml.SafeDumper):
+    """Spans as ``[start, end]`` on one line, everything else in block style."""
+
+
+def _repr_list(dumper: yaml.SafeDumper, data: list) -> yaml.Node:
+    flow = len(data) == 2 and all(isinstance(x, int) for x in data) or not data
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+_FlowLists.add_representer(list, _repr_list)
+
+
+def dump_gold(gold: dict[str, Any]) -> str:
+    return yaml.dump(gold, Dumper=_FlowLists, allow_unicode=True, sort_keys=False, width=120)
+
+
+# --------------------------------------------------------------------------------------------- rendering
+
+
+def render_card(g: GoldReport) -> str:
+    """The gold as a card with spans written as text (the corpus's format), for a curator to read and edit
+    outside the repository; :func:`import_cards` reads it back. Optional items become ``# Optional:`` comments."""
+    lines = [f"source_url: {g.card.get('source_url')}", f"language: {g.language}",
+             f"published: {_scalar(g.published)}", "events:" if g.events else "events: []"]
+    t = g.span_text
+    for ev in g.events:
+        opt = ev.get("optional") or {}
+
+        def comment(key: str) -> None:
+            if opt.get(key):
+                quoted = ", ".join(_quoted(t(s) or "") for s in opt[key])
+                lines.append(f"  # Optional: {quoted}")
+
+        comment("title")
+        lines.append(f"- title: {_scalar(t(ev.get('title')))}")
+        for key in ("type", "status", "city", "country", "online", "start_date", "end_date"):
+            value = ev.get(key)
+            lines.append(f"  {key}: {_scalar(value, quote_dates=key.endswith('date'))}")
+        lines.append(f"  participating_countries: [{', '.join(ev.get('participating_countries') or [])}]")
+        comment("speakers")
+        if ev.get("speakers"):
+            lines.append("  speakers:")
+            for sp in ev["speakers"]:
+                lines.append(f"  - name: {_scalar(t(sp['name']))}")
+                for k in ("role", "affiliation"):
+                    lines.append(f"    {k}: {_scalar(t(sp.get(k)))}")
+                lines.append(f"    country: {_scalar(sp.get('country'))}")
+        else:
+            lines.append("  speakers: []")
+        for key in ("organisations", "organisers", "challenges", "proposals", "programmes", "funders"):
+            comment(key)
+            items = ev.get(key) or []
+            spans = [it["span"] if isinstance(it, dict) else it for it in items]
+            lines.append(f"  {key}:" if spans else f"  {key}: []")
+            lines.extend(f"  - {_scalar(t(s))}" for s in spans)
+            if key in STATEMENT_KINDS:
+                cats = [it["category"] for it in items]
+                lines.append(f"  {key[:-1]}_categories:" if cats else f"  {key[:-1]}_categories: []")
+                lines.extend(f"  - {c}" for c in cats)
+    return "\n".join(lines) + "\n"
+
+
+def _quoted(text: str) -> str:
+    """A text in the quotes a comment uses ("…", or “…” when it holds a straight quote)."""
+    text = " ".join(text.split())  # one comment line; the import finds it again across line breaks
+    return f'"{text}"' if '"' not in text else f"“{text}”"
+
+
+def _scalar(value: Any, quote_dates: bool = False) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and ("\n" in value or "#" in value):
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
+    dumped = yaml.safe_dump(value, allow_unicode=True, width=10_000).strip()
+    if dumped.endswith("\n..."):
+        dumped = dumped[:-4].strip()
+    if dumped.endswith("..."):
+        dumped = dumped[:-3].strip()
+    if quote_dates and not dumped.startswith(("'", '"')):
+        return f'"{value}"'
+    return dumped
