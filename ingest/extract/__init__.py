@@ -32,8 +32,11 @@ from .lexicon import (
 
 __all__ = ["EXTRACTOR_NAME", "EXTRACTOR_VERSION", "extract"]
 
-EXTRACTOR_NAME = "ssekg-rules"
-EXTRACTOR_VERSION = "0.1.0"
+from .sequence import models_version
+
+EXTRACTOR_NAME = "ssekg-extract"
+#: The code's version and the hash of the shipped models: a retrained model is another extractor.
+EXTRACTOR_VERSION = f"0.2.0+models.{models_version()}"
 
 _BULLET = re.compile(r"^[ \t]*(?:[*•·▪►●◦‣■□✓✔➢➤→-]|[–—]|\(?\d{1,2}[.)\-–:]|\(?[٠-٩]{1,2}[.)\-–:]|[a-zA-Z][.)]|\((?:[ivx]{1,4}|[IVX]{1,4}|[a-h])\)|(?:[ivx]{1,4})\)|[أبجده][.)-])[ \t]+")
 _SENT_END = re.compile(r"(?<=[.!?؟])[\s\"»”']+|\n+")
@@ -232,11 +235,31 @@ class _Extractor:
                 cur.date = new_date
             if cur.city is None and city:
                 cur.city = city
+        if not drafts:
+            drafts = self._fallback_event(em, fut)
         for i, d in enumerate(drafts):
             d.end = drafts[i + 1].start if i + 1 < len(drafts) else len(self.text)
         if drafts:
             drafts[0].start = 0
         return drafts
+
+    def _fallback_event(self, em: TermMatcher, fut: TermMatcher) -> list[EventDraft]:
+        """One event for a report that names an event without the verb, date or place the main rule wants.
+
+        Real reports tell an event through its outcome (a communiqué of a workshop, a forum told through its
+        recommendations, an announcement without a date): the first event word outside a list, headline
+        included, makes one event that owns the whole text. A report without any event word has none.
+        """
+        for s in self.sents:
+            triggers = [m for m in em.finditer(self.ft, s.start, s.end) if not self._in_item(m.start)]
+            if triggers:
+                future = fut.search(self.ft, s.start, s.end) is not None
+                d = EventDraft(triggers[0], triggers[0].value, [s], start=s.start, future=future)
+                dates = [dm for dm in self.dates if s.start <= dm.start < s.end]
+                d.date = dates[0] if dates else None
+                d.city = self._venue_city(s)
+                return [d]
+        return []
 
     @staticmethod
     def _same_range(a: DateMention, b: DateMention) -> bool:
@@ -1038,24 +1061,52 @@ class _Extractor:
         return out
 
     # ---- the card
-    def run(self) -> dict[str, Any]:
+    def analyse(self) -> None:
+        """What the rules find, before any event is required: the learned taggers read it as features."""
         self._bylines()
-        blocks = self._list_blocks()
+        self.blocks = self._list_blocks()
         self.dates = [d for d in find_dates(self.ft, self.r.published) if not self._in_item(d.start)]
         self.dateline_end = 0
         self.dateline = self._dateline()
         self.dates = [d for d in self.dates if not (self.dateline and self.dateline[0].start <= d.start < self.dateline_end)]
         self.title_end = len(self.r.title.strip()) if self.r.title and self.text.startswith(self.r.title.strip()) else 0
-        drafts = self._events()
+        self.drafts = self._events()
+        self.speakers_found = [sp for sp in self._speakers()]
+        self.rule_statements = self._statements(self.blocks)
+        self.programmes_found = self._programmes()
+
+    def rule_marks(self) -> dict[str, list[tuple[int, int]]]:
+        """The spans the rules found, by kind (features of the learned taggers)."""
+        marks: dict[str, list[tuple[int, int]]] = {"challenge": [], "proposal": [], "speaker": [], "programme": [],
+                                                   "item": list(self.items)}
+        for st in self.rule_statements:
+            marks[st["kind"]].append(tuple(st["span"]))
+        for sp in self.speakers_found:
+            marks["speaker"].append((sp.start, sp.end))
+        for p in self.programmes_found:
+            marks["programme"].append(tuple(p["span"]))
+        return marks
+
+    def run(self) -> dict[str, Any]:
+        self.analyse()
+        drafts = self.drafts
         if not drafts:
             raise InputError(self.r.source or "<report>", "no event found in the report",
                              "the extractor looks for an event word (workshop, atelier, ورشة…) with a date, a place "
                              "or a verb such as held/organisé/انعقدت; write an event card for this report instead")
-        speakers = [sp for sp in self._speakers()]
-        self.speakers_found = speakers
-        statements = self._statements(blocks)
-        programmes = self._programmes()
+        speakers = self.speakers_found
+        programmes = self.programmes_found
+        learned = self._learned()
+        statements = learned["statements"] if learned["statements"] is not None else self.rule_statements
         collective = matcher("collective_subjects")
+
+        def owner(pos: int) -> int:
+            """The event a fact at ``pos`` belongs to: the one whose text holds it, else the one before it."""
+            for k, dk in enumerate(drafts):
+                if dk.start <= pos < dk.end:
+                    return k
+            before = [k for k, dk in enumerate(drafts) if dk.start <= pos]
+            return before[-1] if before else 0
         events = []
         title_range = []
         if self.r.title and self.text.startswith(self.r.title.strip()):
@@ -1134,13 +1185,18 @@ class _Extractor:
             orgs = self._organisations(d.start, d.end)
             if orgs:
                 ev["organisers"] = orgs
+            others = [o for o, pos in learned["organisations"] if owner(pos) == i and o not in orgs
+                      and not any(fold_text(o) in fold_text(x) for x in orgs)]
+            if others:
+                ev["participants"] = list(dict.fromkeys(others))
             for kind, key, scheme in (("challenge", "challenges", "challenge"), ("proposal", "proposals", "proposal")):
                 items = []
                 for st in statements:
                     a, b = st["span"]
-                    if st["kind"] != kind or not (d.start <= a < d.end):
+                    if st["kind"] != kind or owner(a) != i:
                         continue
-                    entry: dict[str, Any] = {"text": self.text[a:b], "category": _classify(self.text[a:b], scheme)}
+                    entry: dict[str, Any] = {"text": self.text[a:b],
+                                             "category": _category(self.text[a:b], scheme)}
                     who = self._attribute(st["lead"], evs, collective)
                     if who:
                         entry["speaker"] = who
@@ -1148,7 +1204,7 @@ class _Extractor:
                     items.append(entry)
                 if items:
                     ev[key] = items
-            progs = [p for p in programmes if d.start <= p["span"][0] < d.end]
+            progs = [p for p in programmes if owner(p["span"][0]) == i]
             if progs:
                 ev["programmes"] = [{k: v for k, v in p.items() if k != "span"} for p in progs]
             ev["span"] = [d.trigger.start, d.sentences[0].end]
@@ -1162,6 +1218,30 @@ class _Extractor:
         report["extractor"] = {"name": EXTRACTOR_NAME, "version": EXTRACTOR_VERSION}
         report["text"] = self.text
         return {"card": 1, "language": self.r.language, "report": report, "events": events}
+
+    def _learned(self) -> dict[str, Any]:
+        """Statements, organisations and programmes read by the learned taggers (None: no model shipped)."""
+        from . import linear
+        from .sequence import models_dir, tag, token_features, tokenize
+        from .statements import classify as classify_statements
+
+        tokens = tokenize(self.text)
+        feats = token_features(self.text, tokens, self.r.language, self.rule_marks())
+        out: dict[str, Any] = {"statements": None, "organisations": [], "programmes": []}
+        model = linear.load(str(models_dir() / "statements.json"))
+        if model is not None:
+            found = classify_statements(self.text, self.r.language, self.items, self.rule_marks(), model,
+                                        self.rule_statements)
+            out["statements"] = [st for st in found if not self._in_excluded(st["span"][0])]
+        for t in tag("entities", tokens, feats):
+            a, b = _strip_span(self.text, t.start, t.end)
+            if b - a < 2 or self._in_excluded(a):
+                continue
+            if t.label == "ORG":
+                out["organisations"].append((self.text[a:b], a))
+            elif t.label == "PROG":
+                out["programmes"].append((self.text[a:b], a))
+        return out
 
     def _attribute(self, lead: tuple[int, int], speakers: list[Speaker], collective: TermMatcher) -> str | None:
         a, b = lead
@@ -1221,6 +1301,18 @@ def keyed_matcher_safe(name: str) -> TermMatcher:
 
     value = lexicon()[name]
     return keyed_matcher(name) if isinstance(value, dict) else matcher(name)
+
+
+def _has_model(name: str) -> bool:
+    from .sequence import tagger
+
+    return tagger(name) is not None
+
+
+def _category(text: str, scheme: str) -> str:
+    from .categories import classify
+
+    return classify(text, scheme, _classify(text, scheme))[0]
 
 
 def _classify(text: str, scheme: str) -> str:

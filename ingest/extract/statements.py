@@ -1,0 +1,188 @@
+"""Challenges and proposals: clause segments classified by a learned linear model (issue 12).
+
+Real reports state a claim in a clause: after a cue (``called on X to``, ``ضرورة``, ``il faut``), as a list
+item under a lead-in, or as a sentence of reported speech. The rules found the cues they knew and cut the
+claim at the next comma; a token tagger trained on a hundred reports did not generalise. Here the text is cut
+into segments (sentences, cut again at colons, semicolons and list items), and each segment is classified as a
+challenge, a proposal or neither from its words, the words just before it, the lexicons' cue words and what
+the rules found there (``models/statements.json``, trained by ``make train``). A kept segment is trimmed of
+its lead-in: what stands before the last claim cue of its first half.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from . import linear
+from .lexicon import Folded, fold_text, matcher
+
+LABELS = {"challenge": "CH", "proposal": "PR"}
+_SEG_END = re.compile(r"(?<=[.!?؟;؛:])\s+|\n+|(?<=[»”\"])\s*(?=[A-ZÀ-Ý])")
+_WORD = re.compile(r"\w+")
+_AR_CLITICS = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
+_CUE_LISTS = ("proposal_verbs", "challenge_verbs", "proposal_leadins", "challenge_leadins", "proposal_heads",
+              "challenge_heads", "speech_verbs", "collective_subjects", "enumeration_cues", "enumeration_verbs",
+              "event_verbs", "honorifics", "roles", "organisations", "organiser_cues", "funder_cues", "bylines",
+              "aim_cues")
+_TRIM = " \t\"'«»“”.,;:،؛-–—*•·"
+#: A segment this long is cut again at commas (a run of clauses).
+_LONG = 260
+
+
+@dataclass
+class Segment:
+    start: int
+    end: int
+    item: bool  # a list item (a bulleted or numbered line)
+
+
+def _stem(w: str) -> str:
+    if re.match(r"[\u0600-\u06FF]", w):
+        for c in _AR_CLITICS:
+            if w.startswith(c) and len(w) - len(c) >= 3:
+                w = w[len(c):]
+                break
+        return w[:5]
+    return w[:6]
+
+
+def segments(text: str, items: list[tuple[int, int]]) -> list[Segment]:
+    """The text cut at sentence ends, colons, semicolons, line breaks; long pieces cut again at commas."""
+    out: list[Segment] = []
+    pos = 0
+    bounds = [(m.start(), m.end()) for m in _SEG_END.finditer(text)] + [(len(text), len(text))]
+    item_starts = {a for a, _ in items}
+    for a_end, b_next in bounds:
+        a, b = pos, a_end
+        pos = b_next
+        while a < b and text[a] in _TRIM:
+            a += 1
+        while b > a and text[b - 1] in _TRIM:
+            b -= 1
+        if b - a < 3:
+            continue
+        is_item = any(s <= a < e or a <= s < b for s, e in items if s in item_starts and s < b and a < e)
+        if b - a > _LONG and not is_item:
+            cut = a
+            for m in re.finditer(r"[,،]\s+", text[a:b]):
+                if a + m.start() - cut >= 60 and b - (a + m.end()) >= 40:
+                    out.append(Segment(cut, a + m.start(), False))
+                    cut = a + m.end()
+            out.append(Segment(cut, b, False))
+        else:
+            out.append(Segment(a, b, is_item))
+    return out
+
+
+def _cue_hits(ft: Folded) -> dict[str, list[tuple[int, int]]]:
+    return {name: [(m.start, m.end) for m in matcher(name).finditer(ft)] for name in _CUE_LISTS}
+
+
+def features(text: str, segs: list[Segment], k: int, hits: dict[str, list[tuple[int, int]]], language: str,
+             rule_marks: dict[str, list[tuple[int, int]]]) -> list[str]:
+    s = segs[k]
+    body = fold_text(text[s.start:s.end]).lower()
+    words = _WORD.findall(body)
+    prev = segs[k - 1] if k > 0 else None
+    left = fold_text(text[max(0, s.start - 80):s.start]).lower()
+    left_words = _WORD.findall(left)[-6:]
+    f = [f"lang={language}", f"len={min(len(words) // 4, 10)}"]
+    f += [f"w={_stem(w)}" for w in words if len(w) > 2]
+    f += [f"f={_stem(w)}" for w in words[:4]]
+    f += [f"L={_stem(w)}" for w in left_words]
+    if left_words:
+        f.append(f"L1={_stem(left_words[-1])}")
+    if s.item:
+        f.append("item")
+        if prev is not None and prev.item:
+            f.append("item-prev")
+    if text[max(0, s.start - 2):s.start].strip().endswith(":"):
+        f.append("after-colon")
+    if '"' in text[s.start:s.end] or "«" in text[s.start:s.end] or "“" in text[s.start:s.end]:
+        f.append("quote")
+    span_lo, span_hi = s.start, s.end
+    head_hi = s.start + max(12, (s.end - s.start) // 2)
+    for name, spans in hits.items():
+        if any(span_lo <= a < span_hi for a, _ in spans):
+            f.append(f"lex={name}")
+        if any(span_lo <= a < head_hi for a, _ in spans):
+            f.append(f"head={name}")
+        if any(max(0, span_lo - 100) <= a < span_lo for a, _ in spans):
+            f.append(f"left={name}")
+    for name, spans in rule_marks.items():
+        if name == "item":
+            continue
+        for a, b in spans:
+            inter = min(b, s.end) - max(a, s.start)
+            if inter > 0 and inter >= 0.5 * min(b - a, s.end - s.start):
+                f.append(f"rule={name}")
+                break
+    return f
+
+
+def gold_label(s: Segment, gold: list[tuple[int, int, str]]) -> str:
+    """CH, PR or O: the kind of a gold statement the segment matches (containment or half overlap)."""
+    for a, b, lab in gold:
+        inter = min(b, s.end) - max(a, s.start)
+        if inter > 0 and (inter >= 0.5 * min(b - a, s.end - s.start) or (s.start <= a and b <= s.end)):
+            return lab
+    return "O"
+
+
+def trim_lead(text: str, s: Segment, hits: dict[str, list[tuple[int, int]]]) -> int:
+    """Where the claim starts: after the last claim cue (verb or lead-in) in the first half of the segment."""
+    half = s.start + (s.end - s.start) // 2
+    start = s.start
+    for name in ("proposal_verbs", "challenge_verbs", "proposal_leadins", "challenge_leadins", "enumeration_cues"):
+        for a, b in hits[name]:
+            if s.start <= a < half and b > start:
+                start = b
+    while start < s.end and (text[start] in _TRIM or text[start].isspace()):
+        start += 1
+    m = re.match(r"(?:that|to|de|d’|d'|que|qu’|à|أن|إلى|ب)\s+", text[start:s.end], re.I)
+    if m and s.end - start - m.end() > 15:
+        start += m.end()
+    return start if s.end - start >= 15 else s.start
+
+
+def classify(text: str, language: str, items: list[tuple[int, int]], rule_marks: dict[str, list[tuple[int, int]]],
+             model: dict[str, Any], rule_statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The statements of a text: kind, span, lead-in span and confidence (the model's probability).
+
+    The rules' statements are kept where the model gives their segment at least ``keep`` (they cut lists and
+    enumerations into items, which the model does not); a segment the model holds a statement that no kept
+    rule statement overlaps is added, trimmed of its lead-in.
+    """
+    segs = segments(text, items)
+    ft = Folded.of(text)
+    hits = _cue_hits(ft)
+    threshold = model.get("threshold", 0.5)
+    keep = model.get("keep", 0.2)
+    probs = [linear.probabilities(model, features(text, segs, k, hits, language, rule_marks)) for k in range(len(segs))]
+    out: list[dict[str, Any]] = []
+    for st in rule_statements:
+        a, b = st["span"]
+        over = [k for k, s in enumerate(segs) if min(b, s.end) - max(a, s.start) > 0]
+        p = max((probs[k].get(LABELS[st["kind"]], 0.0) + 0.5 * probs[k].get(_OTHER[st["kind"]], 0.0)
+                 for k in over), default=0.0)
+        if p >= keep:
+            out.append(dict(st, confidence=round(min(p, 1.0), 3)))
+    for k, s in enumerate(segs):
+        label = max(("CH", "PR"), key=lambda c: probs[k].get(c, 0.0))
+        p = probs[k].get(label, 0.0)
+        if p < threshold or any(min(st["span"][1], s.end) - max(st["span"][0], s.start) > 0 for st in out):
+            continue
+        if any(min(st["lead"][1], s.end) - max(st["lead"][0], s.start) > 0 for st in rule_statements):
+            continue  # the lead-in of a list the rules read ("the challenges, among them:")
+        if any(s.start <= a < s.start + (s.end - s.start) // 2 for a, _ in hits["aim_cues"]):
+            continue  # an event's or project's aim is not a proposal of it (the gold's conventions)
+        a = trim_lead(text, s, hits)
+        out.append({"kind": "challenge" if label == "CH" else "proposal", "span": [a, s.end],
+                    "lead": (s.start, a), "confidence": round(p, 3)})
+    out.sort(key=lambda st: st["span"][0])
+    return out
+
+
+_OTHER = {"challenge": "PR", "proposal": "CH"}

@@ -1,0 +1,142 @@
+"""Train the extractor's learned components from the gold of real reports (``make train``; issue 12).
+
+``python -m ssekg.ingest.train`` reads ``corpus/gold/`` (offsets) with the texts of the shared corpus, builds
+the token features the extractor computes at run time (``ssekg.ingest.extract.sequence``) and trains:
+
+- ``statements.crfsuite``: challenge and proposal spans (BIO over tokens);
+- ``entities.crfsuite``: speakers' names, organisations and programmes;
+- ``categories.json``: a linear model of a statement's category (``ssekg.ingest.extract.categories``).
+
+Only the ``train`` fold is read unless ``--folds`` says otherwise; ``dev`` is for choosing settings and
+``test`` is never read here. Training is deterministic (L-BFGS from zero weights, reports in id order), so
+the same gold gives the same files; they are written into the package (``ingest/extract/models/``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from .extract import _Extractor
+from .extract import linear
+from .extract import statements as st
+from .extract.lexicon import Folded
+from .extract.sequence import bio, model_path, models_dir, token_features, tokenize
+from .gold import GOLD_DIR, GoldReport, iter_gold, text_path
+from .readers import read_report
+
+#: CRFsuite settings (L1 keeps the model files small; chosen on the dev fold).
+CRF_PARAMS: dict[str, Any] = {"c1": 0.5, "c2": 0.01, "max_iterations": 150, "feature.possible_transitions": True}
+
+#: The statement model's regularisation and decision threshold (chosen on the dev fold).
+STATEMENT_C = 0.1
+STATEMENT_THRESHOLD = 0.3
+STATEMENT_KEEP = 0.2
+
+
+def gold_spans(g: GoldReport) -> dict[str, list[tuple[int, int, str]]]:
+    """Labelled character spans of a gold report for each model."""
+    st: list[tuple[int, int, str]] = []
+    ent: list[tuple[int, int, str]] = []
+    for ev in g.events:
+        for item in ev.get("challenges") or []:
+            st.append((*item["span"], "CH"))
+        for item in ev.get("proposals") or []:
+            st.append((*item["span"], "PR"))
+        for sp in ev.get("speakers") or []:
+            ent.append((*sp["name"], "PER"))
+            if sp.get("affiliation"):
+                ent.append((*sp["affiliation"], "ORG"))
+        for key in ("organisations", "organisers", "funders"):
+            ent += [(*s, "ORG") for s in ev.get(key) or []]
+        ent += [(*s, "PROG") for s in ev.get("programmes") or []]
+    return {"statements": st, "entities": ent}
+
+
+def sequences(g: GoldReport) -> tuple[dict[str, tuple[list[list[str]], list[str]]], list[tuple[list[str], str]]]:
+    """(features, labels) of one report for each CRF, and (features, label) of each of its segments."""
+    report = read_report(text_path(g.id))
+    if report.text != g.text:
+        raise ValueError(f"{g.id}: the reader's text differs from the gold's text")
+    ex = _Extractor(report)
+    ex.analyse()
+    marks = ex.rule_marks()
+    tokens = tokenize(report.text)
+    feats = token_features(report.text, tokens, report.language, marks)
+    spans = gold_spans(g)
+    crf = {"entities": (feats, bio(tokens, spans["entities"]))}
+    segs = st.segments(report.text, ex.items)
+    hits = st._cue_hits(Folded.of(report.text))
+    seg = [(st.features(report.text, segs, k, hits, report.language, marks), st.gold_label(s, spans["statements"]))
+           for k, s in enumerate(segs)]
+    return crf, seg
+
+
+def train_crf(name: str, data: list[tuple[list[list[str]], list[str]]], out: Path, params: dict[str, Any]) -> None:
+    import pycrfsuite
+
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for feats, labels in data:
+        trainer.append(feats, labels)
+    trainer.set_params(params)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    trainer.train(str(out))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--gold", type=Path, default=GOLD_DIR)
+    ap.add_argument("--folds", default="train", help="folds to train on (never test)")
+    ap.add_argument("--out", type=Path, default=None, help="folder for the models (default: the package's)")
+    ap.add_argument("--c1", type=float, default=CRF_PARAMS["c1"])
+    ap.add_argument("--c2", type=float, default=CRF_PARAMS["c2"])
+    ap.add_argument("--C", type=float, default=STATEMENT_C, help="inverse regularisation of the statement model")
+    ap.add_argument("--threshold", type=float, default=STATEMENT_THRESHOLD)
+    ap.add_argument("--keep", type=float, default=STATEMENT_KEEP, help="the least probability that keeps a rule's statement")
+    args = ap.parse_args(argv)
+    folds = [f for f in args.folds.split(",") if f]
+    if "test" in folds:
+        print("train: the test fold is for measuring only", file=sys.stderr)
+        return 2
+    data: dict[str, list] = {"entities": []}
+    segs: list[tuple[list[str], str]] = []
+    statements: list[dict[str, str]] = []
+    n = 0
+    for g in iter_gold(args.gold, folds=folds):
+        crf, seg = sequences(g)
+        for name, seq in crf.items():
+            data[name].append(seq)
+        segs += seg
+        for ev in g.events:
+            for kind in ("challenges", "proposals"):
+                for item in ev.get(kind) or []:
+                    statements.append({"text": g.span_text(item["span"]) or "", "kind": kind[:-1],
+                                       "category": item["category"], "language": g.language})
+        n += 1
+    params = dict(CRF_PARAMS, c1=args.c1, c2=args.c2)
+    for name, seqs in data.items():
+        out = (args.out / f"{name}.crfsuite") if args.out else model_path(name)
+        train_crf(name, seqs, out, params)
+        print(f"train: {name}: {len(seqs)} reports, {sum(len(s[1]) for s in seqs)} tokens → {out} "
+              f"({out.stat().st_size // 1024} KiB)")
+    out_dir = args.out or models_dir()
+    model = linear.fit([f for f, _ in segs], [lab for _, lab in segs], C=args.C, class_weight="balanced")
+    model["threshold"] = args.threshold
+    model["keep"] = args.keep
+    linear.dump(model, out_dir / "statements.json")
+    print(f"train: statements: {len(segs)} segments ({sum(lab != 'O' for _, lab in segs)} statements) → "
+          f"{out_dir / 'statements.json'} ({(out_dir / 'statements.json').stat().st_size // 1024} KiB)")
+    from .extract.categories import train_categories, weights_path
+
+    out = (args.out / "categories.json") if args.out else weights_path()
+    model = train_categories(statements)
+    linear.dump(model, out)
+    print(f"train: categories: {len(statements)} statements → {out} ({out.stat().st_size // 1024} KiB)")
+    print(f"train: {n} reports of folds {', '.join(folds)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
