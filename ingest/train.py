@@ -66,7 +66,8 @@ def sequences(g: GoldReport) -> tuple[dict[str, tuple[list[list[str]], list[str]
     tokens = tokenize(report.text)
     feats = token_features(report.text, tokens, report.language, marks)
     spans = gold_spans(g)
-    crf = {"entities": (feats, bio(tokens, spans["entities"]))}
+    crf = {"entities": (feats, bio(tokens, spans["entities"])), "events": (ex.event_features(),
+                                                                          "event" if g.events else "none")}
     segs = st.segments(report.text, ex.items)
     hits = st._cue_hits(Folded.of(report.text))
     seg = [(st.features(report.text, segs, k, hits, report.language, marks), st.gold_label(s, spans["statements"]))
@@ -102,10 +103,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     data: dict[str, list] = {"entities": []}
     segs: list[tuple[list[str], str]] = []
+    events: list[tuple[list[str], str]] = []
     statements: list[dict[str, str]] = []
     n = 0
     for g in iter_gold(args.gold, folds=folds):
         crf, seg = sequences(g)
+        events.append(crf.pop("events"))
         for name, seq in crf.items():
             data[name].append(seq)
         segs += seg
@@ -128,6 +131,11 @@ def main(argv: list[str] | None = None) -> int:
     linear.dump(model, out_dir / "statements.json")
     print(f"train: statements: {len(segs)} segments ({sum(lab != 'O' for _, lab in segs)} statements) → "
           f"{out_dir / 'statements.json'} ({(out_dir / 'statements.json').stat().st_size // 1024} KiB)")
+    model = linear.fit([f for f, _ in events], [lab for _, lab in events], C=1.0, class_weight="balanced")
+    model["threshold"] = 0.4
+    linear.dump(model, out_dir / "events.json")
+    print(f"train: events: {len(events)} reports ({sum(lab == 'none' for _, lab in events)} without an event) → "
+          f"{out_dir / 'events.json'}")
     from .extract.categories import train_categories, weights_path
 
     out = (args.out / "categories.json") if args.out else weights_path()

@@ -235,8 +235,10 @@ class _Extractor:
                 cur.date = new_date
             if cur.city is None and city:
                 cur.city = city
+        self.fallback = False
         if not drafts:
             drafts = self._fallback_event(em, fut)
+            self.fallback = bool(drafts)
         for i, d in enumerate(drafts):
             d.end = drafts[i + 1].start if i + 1 < len(drafts) else len(self.text)
         if drafts:
@@ -258,6 +260,17 @@ class _Extractor:
                 dates = [dm for dm in self.dates if s.start <= dm.start < s.end]
                 d.date = dates[0] if dates else None
                 d.city = self._venue_city(s)
+                return [d]
+        # no event word: a sentence that says something was held or organised, with its date or venue
+        verbs = matcher("event_verbs")
+        for s in self.sents:
+            v = verbs.search(self.ft, s.start, s.end)
+            dates = [dm for dm in self.dates if s.start <= dm.start < s.end]
+            city = self._venue_city(s)
+            if v is not None and (dates or city):
+                d = EventDraft(Match(v.start, v.end, v.term, "meeting"), "meeting", [s], start=s.start)
+                d.date = dates[0] if dates else None
+                d.city = city
                 return [d]
         return []
 
@@ -729,7 +742,7 @@ class _Extractor:
             if kind is None:
                 continue
             for s, e in block:
-                out.append({"kind": kind, "span": (s, e), "lead": lead})
+                out.append({"kind": kind, "span": (s, e), "lead": lead, "origin": "list"})
         # lists in running prose, after a colon: "Les défis : le manque de financement, la faible formation…"
         for s in self.sents:
             colon = self.text.find(":", s.start, s.end)
@@ -756,14 +769,15 @@ class _Extractor:
                 m = re.match(r"(?:و|et\s|and\s|ainsi que\s)", self.text[a:b])
                 if m:
                     a2 = a + m.end()
-                out.append({"kind": kind, "span": _strip_span(self.text, a2, b), "lead": lead, "prose": True})
+                out.append({"kind": kind, "span": _strip_span(self.text, a2, b), "lead": lead, "prose": True,
+                            "origin": "colon"})
         # claims in running prose: "دعا إلى …", "appelle à …", "called for …"
         # enumerations after a lead-in noun without a colon: "أهم المشكلات تتمثل في X، وY", "the biggest headaches
         # are X, Y and Z", "Parmi les avenues proposées, retenons X et Y"; and before one: "He identified X and Y as the
         # key bottlenecks", "X reste le principal écueil"
         for st in self._enumerations():
             if not any(st["span"][0] < b and a < st["span"][1] for a, b in [x["span"] for x in out]):
-                out.append(st)
+                out.append(dict(st, origin="enumeration"))
         taken = [st["span"] for st in out] + [st["lead"] for st in out if st.get("prose")]
         claim_verbs = {"proposal": matcher("proposal_verbs"), "challenge": matcher("challenge_verbs")}
         all_verbs = sorted([v for k in claim_verbs.values() for v in k.finditer(self.ft)], key=lambda v: v.start)
@@ -803,7 +817,8 @@ class _Extractor:
                     ch = matcher("challenge_heads").search(head)
                     if ch is not None and ch.start <= 2:
                         k = "challenge"
-                    out.append({"kind": k, "span": (pa, pb), "lead": (s.start, v.start)})
+                    out.append({"kind": k, "span": (pa, pb), "lead": (s.start, v.start), "origin": "claim",
+                                "verb": v.term})
         return out
 
     _LEAD_PREP = re.compile(
@@ -1075,6 +1090,27 @@ class _Extractor:
         self.rule_statements = self._statements(self.blocks)
         self.programmes_found = self._programmes()
 
+    def event_features(self) -> list[str]:
+        """Report-level features of the event detector: how strong the evidence of an event is."""
+        f = [f"lang={self.r.language}"]
+        f.append("rule=main" if self.drafts and not self.fallback else "rule=fallback" if self.drafts else "rule=none")
+        f.append(f"events={min(len(self.drafts), 3)}")
+        f.append(f"dates={min(len(self.dates), 3)}")
+        f.append(f"speakers={min(len(self.speakers_found), 3)}")
+        f.append(f"statements={min(len(self.rule_statements), 3)}")
+        for name in ("event_verbs", "speech_verbs", "future_event", "participation_cues", "organiser_cues"):
+            n = sum(1 for _ in matcher(name).finditer(self.ft))
+            f.append(f"{name}={min(n, 3)}")
+        for d in self.drafts[:1]:
+            f.append(f"type={d.notation}")
+            s = d.sentences[0]
+            if any(s.start <= dm.start < s.end for dm in self.dates):
+                f.append("trigger-dated")
+            if self._venue_city(s):
+                f.append("trigger-venue")
+            f.append(f"trigger-at={min(10 * s.start // max(1, len(self.text)), 9)}")
+        return f
+
     def rule_marks(self) -> dict[str, list[tuple[int, int]]]:
         """The spans the rules found, by kind (features of the learned taggers)."""
         marks: dict[str, list[tuple[int, int]]] = {"challenge": [], "proposal": [], "speaker": [], "programme": [],
@@ -1090,13 +1126,19 @@ class _Extractor:
     def run(self) -> dict[str, Any]:
         self.analyse()
         drafts = self.drafts
+        if drafts and not _event_detector_says_event(self.event_features()):
+            drafts = []
         if not drafts:
             raise InputError(self.r.source or "<report>", "no event found in the report",
                              "the extractor looks for an event word (workshop, atelier, ورشة…) with a date, a place "
                              "or a verb such as held/organisé/انعقدت; write an event card for this report instead")
-        speakers = self.speakers_found
-        programmes = self.programmes_found
         learned = self._learned()
+        speakers = self._more_speakers(learned["people"])
+        programmes = list(self.programmes_found)
+        for name, pos in learned["programmes"]:
+            if not any(p["span"][0] <= pos < p["span"][1] or fold_text(name) in fold_text(p["name"])
+                       for p in programmes):
+                programmes.append({"name": name, "span": [pos, pos + len(name)]})
         statements = learned["statements"] if learned["statements"] is not None else self.rule_statements
         collective = matcher("collective_subjects")
 
@@ -1168,7 +1210,7 @@ class _Extractor:
             parts = [code for code, _ in self._participating(d.start, d.end, extra)]
             if parts:
                 ev["participating_countries"] = parts
-            evs = [sp for sp in speakers if d.start <= sp.start < d.end]
+            evs = [sp for sp in speakers if owner(sp.start) == i]
             if evs:
                 ev["speakers"] = []
                 for sp in evs:
@@ -1227,12 +1269,13 @@ class _Extractor:
 
         tokens = tokenize(self.text)
         feats = token_features(self.text, tokens, self.r.language, self.rule_marks())
-        out: dict[str, Any] = {"statements": None, "organisations": [], "programmes": []}
+        out: dict[str, Any] = {"statements": None, "organisations": [], "programmes": [], "people": []}
         model = linear.load(str(models_dir() / "statements.json"))
         if model is not None:
             found = classify_statements(self.text, self.r.language, self.items, self.rule_marks(), model,
                                         self.rule_statements)
-            out["statements"] = [st for st in found if not self._in_excluded(st["span"][0])]
+            out["statements"] = [st for st in found if not self._in_excluded(st["span"][0])
+                                 and self._substantive(*st["span"])]
         for t in tag("entities", tokens, feats):
             a, b = _strip_span(self.text, t.start, t.end)
             if b - a < 2 or self._in_excluded(a):
@@ -1241,7 +1284,48 @@ class _Extractor:
                 out["organisations"].append((self.text[a:b], a))
             elif t.label == "PROG":
                 out["programmes"].append((self.text[a:b], a))
+            elif t.label == "PER":
+                out["people"].append((a, b, t.confidence))
         return out
+
+    def _substantive(self, a: int, b: int) -> bool:
+        """Whether a statement says something: two content words besides dates, places and function words.
+
+        Enumerations split by the rules left pieces such as a date adverb or a place phrase ("yesterday
+        Monday", "in the capital") as statements; real reports' statements always name a thing and an act.
+        """
+        masked = list(self.text[a:b])
+        for m in [*(dm for dm in self.dates if a <= dm.start < b)]:
+            for k in range(max(m.start, a), min(m.end, b)):
+                masked[k - a] = " "
+        for m, _c in self._city_mentions(a, b):
+            for k in range(max(m.start, a), min(m.end, b)):
+                masked[k - a] = " "
+        for m in self._country_mentions(a, b):
+            for k in range(max(m.start, a), min(m.end, b)):
+                masked[k - a] = " "
+        words = [w for w in re.findall(r"\w+", fold_text("".join(masked))) if len(w) > 2
+                 and w not in _FUNCTION_WORDS and not w.isdigit()]
+        return len(words) >= 1
+
+    def _more_speakers(self, people: list[tuple[int, int, float]]) -> list[Speaker]:
+        """The rules' speakers plus the people the tagger found that no rule did (not a part of a known name)."""
+        speakers = list(self.speakers_found)
+        known = [fold_text(sp.name) for sp in speakers]
+        for a, b, conf in people:
+            name = self.text[a:b]
+            words = name.split()
+            if len(words) < 2 or len(words) > 6 or any(sp.start < b and a < sp.end for sp in speakers):
+                continue
+            if not _is_arabic(name) and not all(w[:1].isupper() for w in words if len(w) > 3):
+                continue
+            key = fold_text(name)
+            if any(key in k or k in key for k in known):
+                continue
+            known.append(key)
+            speakers.append(Speaker(name, a, b))
+        speakers.sort(key=lambda sp: sp.start)
+        return speakers
 
     def _attribute(self, lead: tuple[int, int], speakers: list[Speaker], collective: TermMatcher) -> str | None:
         a, b = lead
@@ -1291,6 +1375,14 @@ class _Extractor:
         return None
 
 
+_FUNCTION_WORDS = {fold_text(w) for w in (
+    "the", "and", "for", "with", "from", "this", "that", "which", "who", "its", "their", "was", "were", "has", "have",
+    "les", "des", "une", "pour", "par", "avec", "dans", "sur", "qui", "que", "est", "sont", "aux", "cette", "ces",
+    "في", "من", "على", "إلى", "عن", "أن", "التي", "الذي", "مع", "هذا", "هذه", "ذلك", "أمس", "اليوم", "يوم", "الاثنين",
+    "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد", "العاصمة", "بالعاصمة", "yesterday", "today",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "hier", "lundi", "mardi", "mercredi",
+    "jeudi", "vendredi", "samedi", "dimanche", "capital", "capitale")}
+
 _AR_NAME_STOPWORDS = {fold_text(w) for w in (
     "في", "من", "على", "إلى", "عن", "أن", "التي", "الذي", "حيث", "خلال", "مع", "و", "بين", "كما", "وقد", "قد",
     "هذا", "هذه", "ذلك", "تلك", "عبر", "لدى", "حول", "بعد", "قبل", "ضمن", "أمام", "وذلك", "التي", "كلمة", "مداخلة")}
@@ -1301,6 +1393,21 @@ def keyed_matcher_safe(name: str) -> TermMatcher:
 
     value = lexicon()[name]
     return keyed_matcher(name) if isinstance(value, dict) else matcher(name)
+
+
+def _event_detector_says_event(features: list[str]) -> bool:
+    """The learned event detector's verdict: does the report tell of an event the rules found?
+
+    Trained on the train fold's reports with and without events; its threshold (0.4 in ``events.json``) leans
+    to keeping a report, since a rejected event report loses all its facts.
+    """
+    from . import linear
+    from .sequence import models_dir
+
+    model = linear.load(str(models_dir() / "events.json"))
+    if model is None:
+        return True
+    return linear.probabilities(model, features).get("event", 1.0) >= model.get("threshold", 0.5)
 
 
 def _has_model(name: str) -> bool:

@@ -29,7 +29,7 @@ from typing import Iterable
 from .lexicon import ARABIC_RE, Folded, cities, countries, fold_char, matcher
 
 #: The files of the shipped models (``models_version`` hashes them).
-MODEL_FILES = ("entities.crfsuite", "statements.json", "categories.json")
+MODEL_FILES = ("entities.crfsuite", "statements.json", "categories.json", "events.json")
 _TOKEN = re.compile(r"\w+(?:[’'\-]\w+)*|[^\w\s]")
 _BULLET_CHARS = set("*•·▪►●◦‣■□✓✔➢➤→-–—")
 _AR_CLITICS = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل")

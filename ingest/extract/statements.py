@@ -160,7 +160,7 @@ def classify(text: str, language: str, items: list[tuple[int, int]], rule_marks:
     hits = _cue_hits(ft)
     threshold = model.get("threshold", 0.5)
     keep = model.get("keep", 0.2)
-    probs = [linear.probabilities(model, features(text, segs, k, hits, language, rule_marks)) for k in range(len(segs))]
+    probs = segment_probabilities(text, language, segs, hits, rule_marks, model)
     out: list[dict[str, Any]] = []
     for st in rule_statements:
         a, b = st["span"]
@@ -186,3 +186,8 @@ def classify(text: str, language: str, items: list[tuple[int, int]], rule_marks:
 
 
 _OTHER = {"challenge": "PR", "proposal": "CH"}
+
+
+def segment_probabilities(text: str, language: str, segs: list[Segment], hits: dict[str, list[tuple[int, int]]],
+                          rule_marks: dict[str, list[tuple[int, int]]], model: dict[str, Any]) -> list[dict[str, float]]:
+    return [linear.probabilities(model, features(text, segs, k, hits, language, rule_marks)) for k in range(len(segs))]
