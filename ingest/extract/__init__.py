@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -177,17 +178,7 @@ class _Extractor:
 
     # ---- events
     def _event_matcher(self) -> TermMatcher:
-        entries = []
-        for notation, labels in schemes().get("event-type", []):
-            if notation == "other":
-                continue
-            for _lang, label in labels:
-                entries.append((label, notation))
-        # words real reports use beyond the scheme's labels (lexicon.yaml: event_words)
-        for notation, words in (self.lex.get("event_words") or {}).items():
-            for w in words:
-                entries.append((str(w), notation))
-        return TermMatcher(entries)
+        return _event_matcher()
 
     def _events(self) -> list[EventDraft]:
         em = self._event_matcher()
@@ -1264,16 +1255,17 @@ class _Extractor:
     def _learned(self) -> dict[str, Any]:
         """Statements, organisations and programmes read by the learned taggers (None: no model shipped)."""
         from . import linear
-        from .sequence import models_dir, tag, token_features, tokenize
+        from .sequence import lexicon_hits, models_dir, tag, token_features, tokenize
         from .statements import classify as classify_statements
 
         tokens = tokenize(self.text)
-        feats = token_features(self.text, tokens, self.r.language, self.rule_marks())
+        hits = lexicon_hits(self.ft)
+        feats = token_features(self.text, tokens, self.r.language, self.rule_marks(), hits)
         out: dict[str, Any] = {"statements": None, "organisations": [], "programmes": [], "people": []}
         model = linear.load(str(models_dir() / "statements.json"))
         if model is not None:
             found = classify_statements(self.text, self.r.language, self.items, self.rule_marks(), model,
-                                        self.rule_statements)
+                                        self.rule_statements, hits)
             out["statements"] = [st for st in found if not self._in_excluded(st["span"][0])
                                  and self._substantive(*st["span"])]
         for t in tag("entities", tokens, feats):
@@ -1393,6 +1385,22 @@ def keyed_matcher_safe(name: str) -> TermMatcher:
 
     value = lexicon()[name]
     return keyed_matcher(name) if isinstance(value, dict) else matcher(name)
+
+
+@lru_cache(maxsize=1)
+def _event_matcher() -> TermMatcher:
+    """Event words: the event-type scheme's labels and hidden labels, and lexicon.yaml's ``event_words``."""
+    entries = []
+    for notation, labels in schemes().get("event-type", []):
+        if notation == "other":
+            continue
+        for _lang, label in labels:
+            entries.append((label, notation))
+    # words real reports use beyond the scheme's labels (lexicon.yaml: event_words)
+    for notation, words in (lexicon().get("event_words") or {}).items():
+        for w in words:
+            entries.append((str(w), notation))
+    return TermMatcher(entries)
 
 
 def _event_detector_says_event(features: list[str]) -> bool:

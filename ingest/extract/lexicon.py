@@ -95,6 +95,41 @@ def _term_pattern(term: str) -> str:
     return body
 
 
+def _trie_pattern(terms: list[str]) -> str:
+    """One regex for many folded terms, as a trie: alternatives that share a prefix share its test.
+
+    Python's ``re`` tries an alternation's branches one by one at every position; a list of hundreds of
+    terms made matching the extractor's largest cost. The trie matches the same strings (a space in a term
+    matches any run of white space, a hyphen a hyphen, a space or nothing, as ``_term_pattern``) and, as the
+    longest-first alternation did, prefers the longest term: every branch is greedy.
+    """
+    trie: dict = {}
+    for term in terms:
+        node = trie
+        for ch in term:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def unit(ch: str) -> str:
+        if ch == " ":
+            return r"\s*"
+        if ch == "-":
+            return r"[\-\s]?"
+        return re.escape(ch)
+
+    def emit(node: dict) -> str:
+        ends = "" in node
+        branches = [unit(ch) + emit(child) for ch, child in sorted(node.items()) if ch != ""]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            return "(?:" + body + ")?"
+        return body
+
+    return emit(trie)
+
+
 @dataclass
 class Match:
     start: int  # original offsets
@@ -127,8 +162,7 @@ class TermMatcher:
                 latin.append(f)
 
         def alt(items: list[str]) -> str:
-            items = sorted(set(items), key=len, reverse=True)
-            return "|".join(_term_pattern(t) for t in items)
+            return _trie_pattern(sorted(set(items)))
 
         parts = []
         if latin:

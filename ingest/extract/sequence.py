@@ -37,7 +37,8 @@ _AR_CLITICS = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف
 LEXICON_FEATURES = ("proposal_verbs", "challenge_verbs", "proposal_leadins", "challenge_leadins", "proposal_heads",
                     "challenge_heads", "honorifics", "roles", "organisations", "speech_verbs", "collective_subjects",
                     "organiser_cues", "participation_cues", "funder_cues", "bylines", "programme_words",
-                    "enumeration_cues", "enumeration_verbs", "delegation_nouns", "event_verbs")
+                    "enumeration_cues", "enumeration_verbs", "delegation_nouns", "event_verbs", "future_event",
+                    "aim_cues")
 #: Claim cues: a token after one of these (in the same sentence) is likelier inside a statement.
 _CUES = {"proposal_verbs": "cp", "proposal_leadins": "lp", "challenge_verbs": "cc", "challenge_leadins": "lc"}
 
@@ -79,34 +80,42 @@ def _ar_stem(f: str) -> str:
     return f
 
 
-def _covered(ft: Folded, tokens: list[Token], spans: Iterable[tuple[int, int]]) -> list[bool]:
-    marks = [False] * len(tokens)
-    spans = sorted(spans)
-    if not spans:
-        return marks
-    j = 0
+def _token_index(text: str, tokens: list[Token]) -> list[int]:
+    """For each character, the index of the token that holds it (-1 between tokens)."""
+    index = [-1] * (len(text) + 1)
     for i, tok in enumerate(tokens):
-        while j < len(spans) and spans[j][1] <= tok.start:
-            j += 1
-        k = j
-        while k < len(spans) and spans[k][0] < tok.end:
-            if spans[k][0] <= tok.start and tok.end <= spans[k][1] or spans[k][0] < tok.end <= spans[k][1]:
-                marks[i] = True
-                break
-            k += 1
+        for k in range(tok.start, tok.end):
+            index[k] = i
+    return index
+
+
+def _covered(index: list[int], n: int, spans: Iterable[tuple[int, int]]) -> list[bool]:
+    """Which of ``n`` tokens a span touches."""
+    marks = [False] * n
+    for a, b in spans:
+        for k in range(a, min(b, len(index))):
+            if index[k] >= 0:
+                marks[index[k]] = True
     return marks
 
 
-def token_features(text: str, tokens: list[Token], language: str,
-                   rule_marks: dict[str, list[tuple[int, int]]]) -> list[list[str]]:
-    """The feature strings of every token (CRFsuite attributes). ``rule_marks``: what the rules found, by kind."""
-    ft = Folded.of(text)
-    lex: dict[str, list[bool]] = {}
-    for name in LEXICON_FEATURES:
-        lex[name] = _covered(ft, tokens, ((m.start, m.end) for m in matcher(name).finditer(ft)))
-    lex["country"] = _covered(ft, tokens, ((m.start, m.end) for m in countries().finditer(ft)))
-    lex["city"] = _covered(ft, tokens, ((m.start, m.end) for m in cities()[0].finditer(ft)))
-    rules = {k: _covered(ft, tokens, v) for k, v in rule_marks.items()}
+def lexicon_hits(ft: Folded) -> dict[str, list[tuple[int, int]]]:
+    """Where each lexicon list (and the gazetteers) matches in a text: computed once, read by every model."""
+    hits = {name: [(m.start, m.end) for m in matcher(name).finditer(ft)] for name in LEXICON_FEATURES}
+    hits["country"] = [(m.start, m.end) for m in countries().finditer(ft)]
+    hits["city"] = [(m.start, m.end) for m in cities()[0].finditer(ft)]
+    return hits
+
+
+def token_features(text: str, tokens: list[Token], language: str, rule_marks: dict[str, list[tuple[int, int]]],
+                   hits: dict[str, list[tuple[int, int]]] | None = None) -> list[list[str]]:
+    """The feature strings of every token (CRFsuite attributes). ``rule_marks``: what the rules found, by kind;
+    ``hits``: :func:`lexicon_hits` of the text."""
+    hits = hits if hits is not None else lexicon_hits(Folded.of(text))
+    index = _token_index(text, tokens)
+    n = len(tokens)
+    lex = {name: _covered(index, n, spans) for name, spans in hits.items()}
+    rules = {k: _covered(index, n, v) for k, v in rule_marks.items()}
     # line and sentence structure
     line_start = [False] * len(tokens)
     sent_start = [False] * len(tokens)

@@ -77,7 +77,9 @@ def segments(text: str, items: list[tuple[int, int]]) -> list[Segment]:
 
 
 def _cue_hits(ft: Folded) -> dict[str, list[tuple[int, int]]]:
-    return {name: [(m.start, m.end) for m in matcher(name).finditer(ft)] for name in _CUE_LISTS}
+    from .sequence import lexicon_hits
+
+    return lexicon_hits(ft)
 
 
 def features(text: str, segs: list[Segment], k: int, hits: dict[str, list[tuple[int, int]]], language: str,
@@ -104,7 +106,8 @@ def features(text: str, segs: list[Segment], k: int, hits: dict[str, list[tuple[
         f.append("quote")
     span_lo, span_hi = s.start, s.end
     head_hi = s.start + max(12, (s.end - s.start) // 2)
-    for name, spans in hits.items():
+    for name in _CUE_LISTS:
+        spans = hits[name]
         if any(span_lo <= a < span_hi for a, _ in spans):
             f.append(f"lex={name}")
         if any(span_lo <= a < head_hi for a, _ in spans):
@@ -148,7 +151,8 @@ def trim_lead(text: str, s: Segment, hits: dict[str, list[tuple[int, int]]]) -> 
 
 
 def classify(text: str, language: str, items: list[tuple[int, int]], rule_marks: dict[str, list[tuple[int, int]]],
-             model: dict[str, Any], rule_statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+             model: dict[str, Any], rule_statements: list[dict[str, Any]],
+             hits: dict[str, list[tuple[int, int]]] | None = None) -> list[dict[str, Any]]:
     """The statements of a text: kind, span, lead-in span and confidence (the model's probability).
 
     The rules' statements are kept where the model gives their segment at least ``keep`` (they cut lists and
@@ -156,8 +160,7 @@ def classify(text: str, language: str, items: list[tuple[int, int]], rule_marks:
     rule statement overlaps is added, trimmed of its lead-in.
     """
     segs = segments(text, items)
-    ft = Folded.of(text)
-    hits = _cue_hits(ft)
+    hits = hits if hits is not None else _cue_hits(Folded.of(text))
     threshold = model.get("threshold", 0.5)
     keep = model.get("keep", 0.2)
     probs = segment_probabilities(text, language, segs, hits, rule_marks, model)
