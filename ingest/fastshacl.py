@@ -19,7 +19,7 @@ use anything outside the subset below; ``ingest/validate.py`` then uses pySHACL 
   sh:targetNode; no implicit class targets (a shape that is also an rdfs:Class).
 - paths: a predicate IRI or ``[ sh:inversePath IRI ]``.
 - constraints: sh:minCount, sh:maxCount, sh:datatype, sh:class, sh:nodeKind, sh:pattern (without sh:flags),
-  sh:in, sh:hasValue, sh:minLength, sh:maxLength, sh:uniqueLang, sh:lessThanOrEquals, sh:minInclusive, sh:or,
+  sh:in, sh:hasValue, sh:minLength, sh:maxLength, sh:uniqueLang, sh:lessThanOrEquals, sh:minInclusive, sh:maxInclusive, sh:or,
   sh:node, sh:property; sh:severity, sh:message (exactly one on every shape whose results reach the report).
 - no sh:deactivated, no recursion between shapes, nothing of SHACL-SPARQL or SHACL-AF.
 
@@ -203,7 +203,7 @@ _IGNORED = {SH.message, SH.severity, SH.path, SH.name, SH.description, SH.order,
 _TARGETS = {SH.targetClass: "class", SH.targetSubjectsOf: "subjectsOf", SH.targetObjectsOf: "objectsOf",
             SH.targetNode: "node"}
 _MULTI = {SH["class"], SH.pattern, SH.node, SH["or"], SH.property, SH.hasValue, SH.lessThanOrEquals,
-          SH.minInclusive}
+          SH.minInclusive, SH.maxInclusive}
 _SINGLE = {SH.minCount, SH.maxCount, SH.datatype, SH.nodeKind, SH["in"], SH.minLength, SH.maxLength,
            SH.uniqueLang}
 _NODE_KINDS = {
@@ -524,13 +524,15 @@ class _Compiler:
             ltoe.predicates = values  # type: ignore[attr-defined]  # looked up in the index: see Compiled
             return ltoe
 
-        if p == SH.minInclusive:
+        if p in (SH.minInclusive, SH.maxInclusive):
             from pyshacl.rdfutil.compare import compare_literal
 
+            name = "sh:minInclusive" if p == SH.minInclusive else "sh:maxInclusive"
             for m in values:
                 if not isinstance(m, Literal):
-                    raise _Refuse(f"{shape.node}: sh:minInclusive {m!r}")
-            comp = SH.MinInclusiveConstraintComponent
+                    raise _Refuse(f"{shape.node}: {name} {m!r}")
+            comp = SH.MinInclusiveConstraintComponent if p == SH.minInclusive else SH.MaxInclusiveConstraintComponent
+            sign = 1 if p == SH.minInclusive else -1  # pass when sign * compare(v, m) >= 0, as pySHACL
 
             def min_inclusive(index: Index, fvn: dict) -> tuple[bool, list]:
                 out = []
@@ -543,11 +545,11 @@ class _Compiler:
                                 v_str = isinstance(v.value, str)
                                 if m_str == v_str:
                                     try:
-                                        ok = compare_literal(v, m) >= 0
+                                        ok = sign * compare_literal(v, m) >= 0
                                     except (TypeError, NotImplementedError):
                                         ok = False
                                     except Exception as exc:  # noqa: BLE001
-                                        raise Unsure(f"sh:minInclusive: {exc}") from None
+                                        raise Unsure(f"{name}: {exc}") from None
                             if not ok:
                                 out.append(result(f, v, comp))
                 return not out, out

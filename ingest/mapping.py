@@ -108,6 +108,11 @@ def card_to_triples(card: dict[str, Any], base: str = DEFAULT_BASE, source: str 
     return list(dict.fromkeys(_Mapper(card, base, source).run()))
 
 
+def _decimal(value: float) -> str:
+    """A confidence as the lexical form of an xsd:decimal with three places ("0.875")."""
+    return f"{min(max(float(value), 0.0), 1.0):.3f}"
+
+
 class _Triples(list):
     """A list of triples that takes ``add`` like a Graph, so the mapper reads as graph-building code."""
 
@@ -125,6 +130,7 @@ class _Mapper:
         self.lang = card.get("language") or self.report.get("language")
         self.key = card_key(card)
         self.g = _Triples()
+        self.confidences: dict[URIRef, float] = {}
         self.report_node = URIRef(report_iri(base, self.key))
 
     # -- helpers -----------------------------------------------------------------------------------------
@@ -199,6 +205,8 @@ class _Mapper:
         self.label(node, name)
         if country:
             self.g.add((node, SSE.country, self.country(country, where)))
+        if isinstance(value, dict):
+            self.confidence(node, value.get("confidence"))
         return node
 
     def city(self, value: Any, where: str) -> tuple[URIRef, URIRef | None]:
@@ -217,7 +225,15 @@ class _Mapper:
         self.map_report()
         for n, event in enumerate(self.card.get("events", []), start=1):
             self.map_event(n, event)
+        for node, value in self.confidences.items():
+            self.g.add((node, SSE.confidence, Literal(_decimal(value), datatype=XSD.decimal)))
         return self.g
+
+    def confidence(self, node: URIRef, value: Any) -> None:
+        """Remember a fact's confidence; a node named twice in one report (a speaker of two events) keeps the
+        higher, so each report's graph states one (the shapes allow one)."""
+        if value is not None:
+            self.confidences[node] = max(float(value), self.confidences.get(node, 0.0))
 
     def map_report(self) -> None:
         node, report = self.report_node, self.report
@@ -296,9 +312,11 @@ class _Mapper:
                         )
                     g.add((s, by, who))
                 self.span(s, statement.get("span"))
+                self.confidence(s, statement.get("confidence"))
         for i, programme in enumerate(event.get("programmes", [])):
             g.add((node, SSE.programme, self.map_programme(programme, f"{where}.programmes[{i}]")))
         self.span(node, event.get("span"))
+        self.confidence(node, event.get("confidence"))
 
     def map_speaker(self, speaker: dict[str, Any], where: str) -> URIRef:
         person = self.iri("person", stable_key(self.first_text(speaker["name"])))
@@ -311,6 +329,7 @@ class _Mapper:
         if speaker.get("country"):
             self.g.add((person, SSE.country, self.country(speaker["country"], f"{where}.country")))
         self.span(person, speaker.get("span"))
+        self.confidence(person, speaker.get("confidence"))
         return person
 
     def map_programme(self, programme: dict[str, Any], where: str) -> URIRef:

@@ -29,6 +29,9 @@ from .gold import GoldReport
 
 FIELDS = ("countries", "cities", "speakers", "organisations", "challenges", "proposals", "programmes", "dates")
 LANGUAGES = ("ar", "en", "fr")
+#: The field whose extracted items are judged for each kind of confidence.
+CONFIDENCE_KINDS = {"speakers": "speaker", "organisations": "organisation", "challenges": "statement",
+                    "proposals": "statement"}
 
 
 @dataclass
@@ -38,6 +41,7 @@ class Item:
     text: str
     span: tuple[int, int] | None = None
     category: str | None = None
+    confidence: float | None = None
 
     @property
     def key(self) -> str:
@@ -74,6 +78,8 @@ class ReportScore:
     extracted_other: int = 0
     rejected: bool = False
     misses: dict[str, list[str]] = field(default_factory=dict)
+    #: kind of fact → (confidence, right) of each extracted fact that carries a confidence (not the neutral ones)
+    judged: dict[str, list[tuple[float, bool]]] = field(default_factory=dict)
     false_alarms: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -207,20 +213,22 @@ def card_items(card: dict[str, Any]) -> dict[str, list[Item]]:
             items["dates"].append(Item(str(ev["start"])))
         for sp in ev.get("speakers") or []:
             span = tuple(sp["span"]) if sp.get("span") else None
-            items["speakers"].append(Item(sp["name"], span))
+            items["speakers"].append(Item(sp["name"], span, confidence=sp.get("confidence")))
             if sp.get("affiliation"):
                 items["organisations"].append(Item(_name(sp["affiliation"]) or ""))
         for key in ("organisers", "participants", "organisations"):
             for org in ev.get(key) or []:
                 span = tuple(org["span"]) if isinstance(org, dict) and org.get("span") else None
-                items["organisations"].append(Item(_name(org) or "", span))
+                conf = org.get("confidence") if isinstance(org, dict) else None
+                items["organisations"].append(Item(_name(org) or "", span, confidence=conf))
         for prog in ev.get("programmes") or []:
             items["programmes"].append(Item(prog["name"], tuple(prog["span"]) if prog.get("span") else None))
             if prog.get("funder"):
                 items["organisations"].append(Item(_name(prog["funder"]) or ""))
         for key in ("challenges", "proposals"):
             for st in ev.get(key) or []:
-                items[key].append(Item(st["text"], tuple(st["span"]) if st.get("span") else None, st.get("category")))
+                items[key].append(Item(st["text"], tuple(st["span"]) if st.get("span") else None, st.get("category"),
+                                       st.get("confidence")))
     return {f: _dedupe([it for it in v if it.key]) for f, v in items.items()}
 
 
@@ -264,6 +272,11 @@ def score(g: GoldReport, card: dict[str, Any] | None) -> ReportScore:
         matched_gold = {i for i, _ in pairs}
         out.misses[f] = [gold[f][i].text for i in range(len(gold[f])) if i not in matched_gold]
         out.false_alarms[f] = [e.text for j, e in enumerate(got[f]) if j not in matched_got and j not in neutral]
+        kind = CONFIDENCE_KINDS.get(f)
+        if kind:
+            out.judged.setdefault(kind, []).extend(
+                (e.confidence, j in matched_got) for j, e in enumerate(got[f])
+                if e.confidence is not None and j not in neutral)
         if f in ("challenges", "proposals"):
             for i, j in pairs:
                 out.categories_matched += 1
@@ -274,6 +287,8 @@ def score(g: GoldReport, card: dict[str, Any] | None) -> ReportScore:
     gev, eev = g.events, card.get("events") or []
     pairs = _pair_events(gev, eev)
     out.events = Tally(len(pairs), len(eev), len(gev))
+    paired = {j for _, j in pairs}
+    out.judged["event"] = [(e["confidence"], j in paired) for j, e in enumerate(eev) if e.get("confidence") is not None]
     for i, j in pairs:
         out.status_paired += 1
         extracted_status = eev[j].get("status") or "held"
@@ -299,8 +314,11 @@ class Totals:
     matched_other: int = 0
     extracted_statements: int = 0
     extracted_other: int = 0
+    judged: dict[str, list[tuple[float, bool]]] = field(default_factory=dict)
 
     def add(self, g: GoldReport, s: ReportScore) -> None:
+        for kind, pairs in s.judged.items():
+            self.judged.setdefault(kind, []).extend(pairs)
         for f in FIELDS:
             self.fields[f].add(s.fields[f])
         self.events.add(s.events)

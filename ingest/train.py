@@ -75,6 +75,18 @@ def sequences(g: GoldReport) -> tuple[dict[str, tuple[list[list[str]], list[str]
     return crf, seg
 
 
+def extract_or_none(path: Path) -> dict[str, Any] | None:
+    """The card extracted from a report file, None when the extractor rejects it (as the benchmark scores it)."""
+    from ssekg.errors import InputError
+
+    from .extract import extract
+
+    try:
+        return extract(read_report(path))
+    except InputError:
+        return None
+
+
 def train_crf(name: str, data: list[tuple[list[list[str]], list[str]]], out: Path, params: dict[str, Any]) -> None:
     import pycrfsuite
 
@@ -96,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--C", type=float, default=STATEMENT_C, help="inverse regularisation of the statement model")
     ap.add_argument("--threshold", type=float, default=STATEMENT_THRESHOLD)
     ap.add_argument("--keep", type=float, default=STATEMENT_KEEP, help="the least probability that keeps a rule's statement")
+    ap.add_argument("--no-calibration", action="store_true", help="leave the confidences uncalibrated")
     args = ap.parse_args(argv)
     folds = [f for f in args.folds.split(",") if f]
     if "test" in folds:
@@ -143,7 +156,43 @@ def main(argv: list[str] | None = None) -> int:
     linear.dump(model, out)
     print(f"train: categories: {len(statements)} statements → {out} ({out.stat().st_size // 1024} KiB)")
     print(f"train: {n} reports of folds {', '.join(folds)}")
+    if not args.no_calibration:
+        calibrate(args.gold, out_dir)
     return 0
+
+
+def calibrate(gold_dir: Path, out_dir: Path) -> dict[str, Any]:
+    """Fit the confidence table on the dev fold with the models just written (``models/calibration.json``)."""
+    import os
+
+    from .extract import confidence
+    from .extract.sequence import models_version, tagger
+    from .scoring import score
+
+    path = out_dir / "calibration.json"
+    if path.exists():
+        path.unlink()
+    previous = os.environ.get("SSEKG_EXTRACT_MODELS")
+    os.environ["SSEKG_EXTRACT_MODELS"] = str(out_dir)
+    linear.load.cache_clear()
+    tagger.cache_clear()
+    models_version.cache_clear()
+    judged: dict[str, list[tuple[float, bool]]] = {}
+    for g in iter_gold(gold_dir, folds=["dev"]):
+        s = score(g, extract_or_none(text_path(g.id)))
+        for kind, pairs in s.judged.items():
+            judged.setdefault(kind, []).extend(pairs)
+    table = {"edges": list(confidence.EDGES), "fitted_on": "dev",
+             "kinds": {kind: confidence.fit(pairs) for kind, pairs in sorted(judged.items())},
+             "facts": {kind: len(pairs) for kind, pairs in sorted(judged.items())}}
+    linear.dump(table, path)
+    linear.load.cache_clear()
+    if previous is None:
+        del os.environ["SSEKG_EXTRACT_MODELS"]
+    else:
+        os.environ["SSEKG_EXTRACT_MODELS"] = previous
+    print(f"train: calibration on the dev fold: {table['facts']} → {path}")
+    return table
 
 
 if __name__ == "__main__":

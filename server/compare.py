@@ -19,12 +19,15 @@ from .ld import LANGS, reader_language
 bp = Blueprint("compare", __name__)
 
 ECHARTS_VERSION = "6.1.0"
+#: The minimum confidences the comparison page offers (statements the extractor read; curated ones always count).
+CONFIDENCE_CHOICES = ("0.5", "0.7", "0.9")
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Compare countries", "ontology": "Ontology", "kind": "Statements", "challenge": "Challenges",
         "proposal": "Proposals", "dimension": "Country of", "host": "the event's host", "speaker": "the speaker",
         "from": "From year", "to": "to year", "eventType": "Event type", "all": "all", "apply": "Show",
+        "minConfidence": "Confidence at least", "any": "any",
         "matrix": "Statements per country and category", "pairs": "Countries taking part in events together",
         "country": "Country", "category": "Category", "statements": "statements", "events": "events",
         "cell_hint": "Choose a cell of the matrix to list the statements behind it.", "cell": "Statements behind the cell",
@@ -38,6 +41,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "title": "Comparer les pays", "ontology": "Ontologie", "kind": "Énoncés", "challenge": "Défis",
         "proposal": "Propositions", "dimension": "Pays", "host": "hôte de l'événement", "speaker": "de l'intervenant",
         "from": "De l'année", "to": "à l'année", "eventType": "Type d'événement", "all": "tous", "apply": "Afficher",
+        "minConfidence": "Confiance d'au moins", "any": "toute",
         "matrix": "Énoncés par pays et catégorie", "pairs": "Pays qui participent ensemble aux événements",
         "country": "Pays", "category": "Catégorie", "statements": "énoncés", "events": "événements",
         "cell_hint": "Choisissez une case de la matrice pour lister les énoncés qui la composent.",
@@ -52,6 +56,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "title": "مقارنة البلدان", "ontology": "الأنطولوجيا", "kind": "البيانات", "challenge": "التحديات",
         "proposal": "المقترحات", "dimension": "بلد", "host": "مضيف الفعالية", "speaker": "المتحدث",
         "from": "من سنة", "to": "إلى سنة", "eventType": "نوع الفعالية", "all": "الكل", "apply": "عرض",
+        "minConfidence": "درجة ثقة لا تقل عن", "any": "أي درجة",
         "matrix": "البيانات حسب البلد والفئة", "pairs": "البلدان المشاركة معا في الفعاليات",
         "country": "البلد", "category": "الفئة", "statements": "بيانات", "events": "فعاليات",
         "cell_hint": "اختر خانة من المصفوفة لعرض البيانات التي تقف وراءها.", "cell": "البيانات وراء الخانة",
@@ -122,13 +127,14 @@ def page() -> Any:
     lang = reader_language()
     texts = TEXTS[lang]
     types, years = filter_choices(lang)
-    args = {k: v for k, v in request.args.items() if k in {"kind", "dimension", "from", "to", "eventType"}}
+    args = {k: v for k, v in request.args.items() if k in {"kind", "dimension", "from", "to", "eventType", "minConfidence"}}
     initial = {
         "kind": args.get("kind") if args.get("kind") in {"challenge", "proposal"} else "challenge",
         "dimension": args.get("dimension") if args.get("dimension") in {"host", "speaker"} else "host",
         "from": args.get("from", "") if (args.get("from") or "").isdigit() else "",
         "to": args.get("to", "") if (args.get("to") or "").isdigit() else "",
         "eventType": args.get("eventType", "") if args.get("eventType") in {t["notation"] for t in types} else "",
+        "minConfidence": args.get("minConfidence", "") if args.get("minConfidence") in CONFIDENCE_CHOICES else "",
     }
     languages = [
         {"code": code, "name": LANGUAGE_NAMES[code], "href": url_for("compare.page", **{**args, "lang": code})}
@@ -140,6 +146,7 @@ def page() -> Any:
     }
     response = current_app.make_response(render_template(
         "compare.html", lang=lang, t=texts, types=types, years=years, initial=initial, languages=languages,
+        confidences=CONFIDENCE_CHOICES,
         config=config, echarts_version=ECHARTS_VERSION,
     ))
     response.headers["Vary"] = "Accept-Language"

@@ -20,7 +20,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 #: The types a ``# param:`` line may declare.
-PARAM_TYPES = ("string", "integer", "date", "iri", "country", "concept")
+PARAM_TYPES = ("string", "integer", "decimal", "date", "iri", "country", "concept")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _DATE_FORMS = {4: "gYear", 7: "gYearMonth", 10: "date"}
 
@@ -32,7 +32,7 @@ class QueryError(Exception):
 @dataclass(frozen=True)
 class Param:
     name: str
-    type: str = "string"  # string | integer | date | iri | country | concept
+    type: str = "string"  # string | integer | decimal | date | iri | country | concept
     default: str | None = None
     description: str = ""
     #: for ``concept``: the scheme of a bare notation (challenge, proposal, event-type), or the name of
@@ -104,7 +104,8 @@ def named_queries() -> dict[str, NamedQuery]:
 def bind_param(param: Param, value: str, base: str | None = None, scheme: str | None = None) -> Any:
     """A parameter's value as an RDF term; a value that names nothing binds to a term that matches nothing.
 
-    ``string`` gives a plain literal; ``integer`` an ``xsd:integer`` (anything else is refused); ``date`` an
+    ``string`` gives a plain literal; ``integer`` an ``xsd:integer``, ``decimal`` an ``xsd:decimal`` (anything
+    else is refused); ``date`` an
     ``xsd:date``, ``xsd:gYearMonth`` or ``xsd:gYear`` by its form (YYYY-MM-DD, YYYY-MM, YYYY; anything else is
     refused); ``iri`` a named node; ``country`` the country's IRI from an ISO code or a name in ar, fr or en;
     ``concept`` a concept's IRI from a full IRI, ``scheme/notation`` or a bare notation of ``scheme``.
@@ -117,6 +118,11 @@ def bind_param(param: Param, value: str, base: str | None = None, scheme: str | 
         if not re.fullmatch(r"[+-]?\d{1,18}", value.strip()):
             raise QueryError(f"parameter {param.name} must be an integer, not {value!r}")
         return ox.Literal(value.strip(), datatype=ox.NamedNode(_XSD + "integer"))
+    if param.type == "decimal":
+        text = value.strip()
+        if not re.fullmatch(r"[+-]?(?:\d{1,18}(?:\.\d{0,18})?|\.\d{1,18})", text):
+            raise QueryError(f"parameter {param.name} must be a decimal number (0.8), not {value!r}")
+        return ox.Literal(text, datatype=ox.NamedNode(_XSD + "decimal"))
     if param.type == "date":
         text = value.strip()
         if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text) or not _valid_date(text):

@@ -275,7 +275,7 @@ def _shapes_with(turtle: str) -> Graph:
     'sh:minCount 1 ] .',  # no message: pySHACL writes one
     'ex:S a sh:NodeShape ; sh:targetClass sse:Event ; sh:message "m" ; sh:node ex:S .',  # recursion
     'ex:S a sh:NodeShape , <http://www.w3.org/2000/01/rdf-schema#Class> ; sh:message "m" ; sh:nodeKind sh:IRI .',
-    'ex:S a sh:NodeShape ; sh:targetClass sse:Event ; sh:message "m" ; sh:maxInclusive 3 .',
+    'ex:S a sh:NodeShape ; sh:targetClass sse:Event ; sh:message "m" ; sh:maxExclusive 3 .',
 ])
 def test_unsupported_shapes_are_refused_at_load_time(turtle):
     assert compile_shapes(_shapes_with(turtle)) is None

@@ -54,6 +54,7 @@ PROPERTIES = {
     "funder": ("O", ["Programme"], SSE.Organisation),
     "charStart": ("D", ["Challenge", "Proposal", "Speaker", "Event"], XSD.integer),
     "charEnd": ("D", ["Challenge", "Proposal", "Speaker", "Event"], XSD.integer),
+    "confidence": ("D", ["Event", "Challenge", "Proposal", "Speaker", "Organisation"], XSD.decimal),
 }
 INVERSES = {"speaker": "speaksAt", "challenge": "raisedAt", "proposal": "proposedAt"}
 

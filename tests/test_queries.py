@@ -186,7 +186,7 @@ def test_an_unknown_dimension_gives_no_rows(store):
 def test_what_speakers_from_senegal_propose_about_finance(store, keys):
     rows = table(store, "statements-in-cell", country="SN", category="innovative-finance", kind="proposal", dimension="speaker")
     assert columns(store, "statements-in-cell", country="SN", category="x") == [
-        "statement", "text", "event", "eventLabel", "date", "speaker", "speakerLabel", "report", "url"
+        "statement", "text", "event", "eventLabel", "date", "speaker", "speakerLabel", "report", "url", "statementConfidence"
     ]
     r2, r3 = keys["r2"], keys["r3"]
     assert [(r["statement"], r["event"], r["date"], short(r["speaker"]), r["report"]) for r in rows] == [
@@ -473,7 +473,7 @@ def test_sparql_in_a_parameter_is_only_a_value(store):
     tried = 0
     for name, named in named_queries().items():
         for param in named.params:
-            if param.type in ("integer", "date"):
+            if param.type in ("integer", "decimal", "date"):
                 with pytest.raises(QueryError):
                     run_named(store, name, {param.name: HOSTILE})
                 continue

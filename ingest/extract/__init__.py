@@ -1117,7 +1117,8 @@ class _Extractor:
     def run(self) -> dict[str, Any]:
         self.analyse()
         drafts = self.drafts
-        if drafts and not _event_detector_says_event(self.event_features()):
+        p_event = _event_probability(self.event_features())
+        if drafts and p_event < _event_threshold():
             drafts = []
         if not drafts:
             raise InputError(self.r.source or "<report>", "no event found in the report",
@@ -1213,15 +1214,16 @@ class _Extractor:
                     if sp.country:
                         item["country"] = sp.country
                     item["span"] = [sp.start, sp.end]
+                    item["confidence"] = self._confidence("speaker", "PER", sp.start, sp.end)
                     if not any(x["name"] == sp.name for x in ev["speakers"]):
                         ev["speakers"].append(item)
             orgs = self._organisations(d.start, d.end)
             if orgs:
-                ev["organisers"] = orgs
+                ev["organisers"] = [self._organisation(o, d.start) for o in orgs]
             others = [o for o, pos in learned["organisations"] if owner(pos) == i and o not in orgs
                       and not any(fold_text(o) in fold_text(x) for x in orgs)]
             if others:
-                ev["participants"] = list(dict.fromkeys(others))
+                ev["participants"] = [self._organisation(o, d.start) for o in dict.fromkeys(others)]
             for kind, key, scheme in (("challenge", "challenges", "challenge"), ("proposal", "proposals", "proposal")):
                 items = []
                 for st in statements:
@@ -1234,6 +1236,7 @@ class _Extractor:
                     if who:
                         entry["speaker"] = who
                     entry["span"] = [a, b]
+                    entry["confidence"] = _calibrate("statement", st.get("confidence", 0.5))
                     items.append(entry)
                 if items:
                     ev[key] = items
@@ -1241,6 +1244,7 @@ class _Extractor:
             if progs:
                 ev["programmes"] = [{k: v for k, v in p.items() if k != "span"} for p in progs]
             ev["span"] = [d.trigger.start, d.sentences[0].end]
+            ev["confidence"] = _calibrate("event", p_event)
             events.append(ev)
         report: dict[str, Any] = {"language": self.r.language}
         for key in ("title", "url", "published", "publisher"):
@@ -1268,7 +1272,9 @@ class _Extractor:
                                         self.rule_statements, hits)
             out["statements"] = [st for st in found if not self._in_excluded(st["span"][0])
                                  and self._substantive(*st["span"])]
-        for t in tag("entities", tokens, feats):
+        tagged_entities, self.entity_probs = tag("entities", tokens, feats)
+        self.tokens = tokens
+        for t in tagged_entities:
             a, b = _strip_span(self.text, t.start, t.end)
             if b - a < 2 or self._in_excluded(a):
                 continue
@@ -1279,6 +1285,22 @@ class _Extractor:
             elif t.label == "PER":
                 out["people"].append((a, b, t.confidence))
         return out
+
+    def _confidence(self, kind: str, label: str, a: int, b: int) -> float:
+        """The calibrated confidence of a name found at [a, b): the tagger's probability of its tokens."""
+        from .sequence import span_probability
+
+        probs = getattr(self, "entity_probs", {}).get(label)
+        raw = span_probability(self.tokens, probs, a, b) if probs else 0.5
+        return _calibrate(kind, raw)
+
+    def _organisation(self, name: str, near: int) -> dict[str, Any]:
+        """An organisation of the card with its confidence (read where the name stands, from ``near`` on)."""
+        a = self.text.find(name, near)
+        if a < 0:
+            a = self.text.find(name)
+        conf = self._confidence("organisation", "ORG", a, a + len(name)) if a >= 0 else _calibrate("organisation", 0.5)
+        return {"name": name, "confidence": conf}
 
     def _substantive(self, a: int, b: int) -> bool:
         """Whether a statement says something: two content words besides dates, places and function words.
@@ -1403,19 +1425,34 @@ def _event_matcher() -> TermMatcher:
     return TermMatcher(entries)
 
 
-def _event_detector_says_event(features: list[str]) -> bool:
-    """The learned event detector's verdict: does the report tell of an event the rules found?
+def _event_model() -> dict[str, Any] | None:
+    from . import linear
+    from .sequence import models_dir
+
+    return linear.load(str(models_dir() / "events.json"))
+
+
+def _event_probability(features: list[str]) -> float:
+    """The learned event detector's probability that the report tells of the event the rules found.
 
     Trained on the train fold's reports with and without events; its threshold (0.4 in ``events.json``) leans
     to keeping a report, since a rejected event report loses all its facts.
     """
     from . import linear
-    from .sequence import models_dir
 
-    model = linear.load(str(models_dir() / "events.json"))
-    if model is None:
-        return True
-    return linear.probabilities(model, features).get("event", 1.0) >= model.get("threshold", 0.5)
+    model = _event_model()
+    return 1.0 if model is None else linear.probabilities(model, features).get("event", 1.0)
+
+
+def _event_threshold() -> float:
+    model = _event_model()
+    return 0.0 if model is None else float(model.get("threshold", 0.5))
+
+
+def _calibrate(kind: str, raw: float) -> float:
+    from .confidence import calibrate
+
+    return calibrate(kind, raw)
 
 
 def _has_model(name: str) -> bool:

@@ -29,7 +29,7 @@ from typing import Iterable
 from .lexicon import ARABIC_RE, Folded, cities, countries, fold_char, matcher
 
 #: The files of the shipped models (``models_version`` hashes them).
-MODEL_FILES = ("entities.crfsuite", "statements.json", "categories.json", "events.json")
+MODEL_FILES = ("entities.crfsuite", "statements.json", "categories.json", "events.json", "calibration.json")
 _TOKEN = re.compile(r"\w+(?:[’'\-]\w+)*|[^\w\s]")
 _BULLET_CHARS = set("*•·▪►●◦‣■□✓✔➢➤→-–—")
 _AR_CLITICS = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
@@ -275,11 +275,22 @@ def models_version() -> str:
     return h.hexdigest()[:12]
 
 
-def tag(name: str, tokens: list[Token], feats: list[list[str]]) -> list[Tagged]:
-    """The spans a model tags, with their confidence; [] when the model is absent."""
+def tag(name: str, tokens: list[Token], feats: list[list[str]]) -> tuple[list[Tagged], dict[str, list[float]]]:
+    """The spans a model tags with their confidence, and for each entity type the probability that each token
+    is part of one (the marginals of its B- and I- labels); ([], {}) when the model is absent."""
     t = tagger(name)
     if t is None or not tokens:
-        return []
+        return [], {}
     labels = t.tag(feats)
     marginals = [t.marginal(lab, i) for i, lab in enumerate(labels)]
-    return spans_of(tokens, labels, marginals)
+    known = set(t.labels())
+    kinds = sorted({lab[2:] for lab in known if lab != "O"})
+    probs = {k: [sum(t.marginal(f"{p}-{k}", i) for p in "BI" if f"{p}-{k}" in known) for i in range(len(tokens))]
+             for k in kinds}
+    return spans_of(tokens, labels, marginals), probs
+
+
+def span_probability(tokens: list[Token], probs: list[float], a: int, b: int) -> float:
+    """The mean probability of the tokens inside [a, b) (0 when none is)."""
+    inside = [probs[i] for i, tok in enumerate(tokens) if tok.start >= a and tok.end <= b]
+    return sum(inside) / len(inside) if inside else 0.0

@@ -34,7 +34,7 @@
 
   function filters() {
     const out = {};
-    for (const name of ["kind", "dimension", "from", "to", "eventType"]) {
+    for (const name of ["kind", "dimension", "from", "to", "eventType", "minConfidence"]) {
       out[name] = document.getElementById(name).value;
     }
     return out;
@@ -65,7 +65,7 @@
 
   // -- the matrix --------------------------------------------------------------------------------------------------
   function matrixParams(f) {
-    return { dimension: f.dimension, from: f.from, to: f.to, eventType: f.eventType, lang: lang };
+    return { dimension: f.dimension, from: f.from, to: f.to, eventType: f.eventType, minConfidence: f.minConfidence, lang: lang };
   }
 
   async function loadMatrix() {
@@ -194,7 +194,7 @@
     try {
       data = await rows("statements-in-cell", {
         country: country.slice(country.lastIndexOf("/") + 1), category: category, kind: f.kind,
-        dimension: f.dimension, from: f.from, to: f.to, eventType: f.eventType, lang: lang,
+        dimension: f.dimension, from: f.from, to: f.to, eventType: f.eventType, minConfidence: f.minConfidence, lang: lang,
       });
     } catch (err) {
       document.getElementById("cell-hint").textContent = T.error + ": " + err.message;
@@ -340,7 +340,7 @@
   }
 
   function start() {
-    for (const name of ["kind", "dimension", "from", "to", "eventType"]) {
+    for (const name of ["kind", "dimension", "from", "to", "eventType", "minConfidence"]) {
       document.getElementById(name).addEventListener("change", reload);
     }
     document.getElementById("filters").addEventListener("submit", (e) => { e.preventDefault(); reload(); });
