@@ -8,7 +8,7 @@ PORT   ?= 8000
 STORE  ?=
 STORE_FLAG := $(if $(STORE),--store $(STORE),)
 
-.PHONY: run test venv install install-test system-deps bench bench-extract clean
+.PHONY: run test venv install install-test system-deps bench bench-extract train clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,14 @@ bench: install-test
 	$(BIN)/python -m pip install --quiet 'oxigraph>=0.5.13,<0.6' || echo "bench: the oxigraph server baseline will be skipped"
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+## make bench-extract: the extractor on the real corpus (../shared/corpus), per fold, language and field.
 bench-extract: install-test
-	$(BIN)/python bench/extract.py
+	$(BIN)/python bench/extract.py $(BENCH_EXTRACT_ARGS)
+
+## make train: rebuild the extractor's models (ingest/extract/models) from corpus/gold and ../shared/corpus.
+train: $(BIN)/python
+	$(BIN)/python -m pip install --quiet '.[train]'
+	$(BIN)/python -m ssekg.ingest.train --gold corpus/gold --out ingest/extract/models
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

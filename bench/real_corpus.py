@@ -97,6 +97,19 @@ def table(totals: dict[str, Totals]) -> str:
     return "\n".join(out)
 
 
+def reliability_table(t: Totals) -> str:
+    """Confidence bins against the share of facts in them that were right, per kind of fact."""
+    from ssekg.ingest.extract.confidence import KINDS, reliability
+
+    rows = [f"{'confidence':<12}" + "".join(f"{k:>20}" for k in KINDS)]
+    cols = {k: reliability(t.judged.get(k, [])) for k in KINDS}
+    for b in range(len(cols[KINDS[0]])):
+        label = cols[KINDS[0]][b][0]
+        rows.append(f"{label:<12}" + "".join(
+            f"{(f'{cols[k][b][2]:.2f} of {cols[k][b][1]}' if cols[k][b][1] else '-'):>20}" for k in KINDS))
+    return "\n".join(rows)
+
+
 def check(t: dict[str, Totals]) -> list[str]:
     """The floors of issue 12 that the fold's totals miss."""
     a = t["all"]
@@ -137,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     for fold in folds:
         print(f"\n## {fold} ({totals[fold]['all'].reports} reports)\n")
         print(table(totals[fold]))
+    for fold in folds:
+        print(f"\n## reliability of the confidences, {fold} fold (calibrated on dev)\n")
+        print(reliability_table(totals[fold]["all"]))
     if args.json:
         args.json.write_text(json.dumps({fold: {lang: t.as_dict() for lang, t in by.items()}
                                          for fold, by in totals.items()}, indent=2), encoding="utf-8")

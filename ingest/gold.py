@@ -24,8 +24,17 @@ from typing import Any, Iterable, Iterator
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-#: Where the repository keeps its gold (offsets only). Absent from an installed package: pass a directory.
-GOLD_DIR = ROOT / "corpus" / "gold"
+
+
+def _in_checkout(*parts: str) -> Path:
+    """A path of the checkout: beside this module in an editable install, else under the working directory
+    (an installed package has no corpus; ``make train`` and ``make bench-extract`` run from the checkout)."""
+    here = ROOT.joinpath(*parts)
+    return here if here.exists() else Path.cwd().joinpath(*parts)
+
+
+#: Where the repository keeps its gold (offsets only).
+GOLD_DIR = _in_checkout("corpus", "gold")
 #: The salt of the split's hash: changing it would reshuffle the folds, so it never changes.
 SPLIT_SALT = "ssekg-split:"
 FOLDS = ("train", "dev", "test")
@@ -41,7 +50,10 @@ class GoldError(Exception):
 def corpus_dir() -> Path:
     """The shared corpus of real reports: ``$SSEKG_CORPUS`` or ``../shared/corpus`` beside the repository."""
     env = os.environ.get("SSEKG_CORPUS")
-    return Path(env) if env else ROOT.parent / "shared" / "corpus"
+    if env:
+        return Path(env)
+    beside = ROOT.parent / "shared" / "corpus"
+    return beside if beside.exists() else Path.cwd().parent / "shared" / "corpus"
 
 
 # --------------------------------------------------------------------------------------------- the split
@@ -215,7 +227,7 @@ def _locate(text: str, value: str, after: int = 0) -> list[int] | None:
         i = text.find("لل" + value[2:])
         if i >= 0:
             return [i, i + len(value)]
-    flat = re.sub(r"\s+", " ", value.replace("’", "'"))
+    flat = re.sub(r"\s+", " ", value.replace("’", "'")).strip()
     m = re.search(re.escape(flat).replace("'", "['’]").replace(r"\ ", r"\s+"), text)
     return [m.start(), m.end()] if m else None
 
@@ -274,7 +286,7 @@ def import_card(card_text: str, rid: str, row: dict[str, str], text: str, fold: 
             if target not in OPTIONAL_FIELDS:
                 continue
             for quoted in _optional_quotes(note):
-                span = _locate(text, quoted)
+                span = _locate(text, quoted.strip())
                 if span and span not in optional.setdefault(target, []):
                     optional[target].append(span)
         out["optional"] = {k: v for k, v in optional.items() if v}
@@ -411,3 +423,45 @@ def _scalar(value: Any, quote_dates: bool = False) -> str:
     if quote_dates and not dumped.startswith(("'", '"')):
         return f'"{value}"'
     return dumped
+
+
+# --------------------------------------------------------------------------------------------- command line
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m ssekg.ingest.gold render ID`` prints a report's gold as a card with text spans (to correct it
+    outside the repository); ``… import DIR [ID…]`` reads such cards back as offsets into corpus/gold;
+    ``… check`` loads every gold file against its text. Exit codes: 0 done, 1 problems found, 2 usage."""
+    import argparse
+    import sys
+
+    ap = argparse.ArgumentParser(prog="python -m ssekg.ingest.gold", description=main.__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("render", help="print a report's gold with its spans as text")
+    r.add_argument("id")
+    i = sub.add_parser("import", help="read cards with text spans (ID.yaml) back into corpus/gold")
+    i.add_argument("folder", type=Path)
+    i.add_argument("ids", nargs="*")
+    sub.add_parser("check", help="load every gold file against its text")
+    for p in (r, i):
+        p.add_argument("--gold", type=Path, default=GOLD_DIR)
+    args = ap.parse_args(argv)
+    try:
+        if args.command == "render":
+            sys.stdout.write(render_card(load_gold(args.gold / f"{args.id}.yaml")))
+            return 0
+        if args.command == "import":
+            problems = import_cards(args.folder, args.gold, ids=args.ids or None)
+            for p in problems:
+                print(p, file=sys.stderr)
+            return 1 if problems else 0
+        n = sum(1 for _ in iter_gold(GOLD_DIR))
+        print(f"{n} gold reports fit their texts")
+        return 0
+    except (GoldError, FileNotFoundError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -23,8 +23,8 @@ from .extract import _Extractor
 from .extract import linear
 from .extract import statements as st
 from .extract.lexicon import Folded
-from .extract.sequence import bio, model_path, models_dir, token_features, tokenize
-from .gold import GOLD_DIR, GoldReport, iter_gold, text_path
+from .extract.sequence import bio, token_features, tokenize
+from .gold import GOLD_DIR, GoldReport, _in_checkout, iter_gold, text_path
 from .readers import read_report
 
 #: CRFsuite settings (L1 keeps the model files small; chosen on the dev fold).
@@ -102,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gold", type=Path, default=GOLD_DIR)
     ap.add_argument("--folds", default="train", help="folds to train on (never test)")
-    ap.add_argument("--out", type=Path, default=None, help="folder for the models (default: the package's)")
+    ap.add_argument("--out", type=Path, default=_in_checkout("ingest", "extract", "models"),
+                    help="folder for the models (default: the checkout's ingest/extract/models)")
     ap.add_argument("--c1", type=float, default=CRF_PARAMS["c1"])
     ap.add_argument("--c2", type=float, default=CRF_PARAMS["c2"])
     ap.add_argument("--C", type=float, default=STATEMENT_C, help="inverse regularisation of the statement model")
@@ -133,11 +134,11 @@ def main(argv: list[str] | None = None) -> int:
         n += 1
     params = dict(CRF_PARAMS, c1=args.c1, c2=args.c2)
     for name, seqs in data.items():
-        out = (args.out / f"{name}.crfsuite") if args.out else model_path(name)
+        out = args.out / f"{name}.crfsuite"
         train_crf(name, seqs, out, params)
         print(f"train: {name}: {len(seqs)} reports, {sum(len(s[1]) for s in seqs)} tokens → {out} "
               f"({out.stat().st_size // 1024} KiB)")
-    out_dir = args.out or models_dir()
+    out_dir = args.out
     model = linear.fit([f for f, _ in segs], [lab for _, lab in segs], C=args.C, class_weight="balanced")
     model["threshold"] = args.threshold
     model["keep"] = args.keep
@@ -149,9 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     linear.dump(model, out_dir / "events.json")
     print(f"train: events: {len(events)} reports ({sum(lab == 'none' for _, lab in events)} without an event) → "
           f"{out_dir / 'events.json'}")
-    from .extract.categories import train_categories, weights_path
+    from .extract.categories import train_categories
 
-    out = (args.out / "categories.json") if args.out else weights_path()
+    out = out_dir / "categories.json"
     model = train_categories(statements)
     linear.dump(model, out)
     print(f"train: categories: {len(statements)} statements → {out} ({out.stat().st_size // 1024} KiB)")

@@ -37,3 +37,12 @@ def pytest_runtest_teardown(item):
         for p in leaked:
             sys.path.remove(p)
         pytest.fail(f"{item.nodeid} left {leaked} on sys.path", pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def real_corpus() -> Path:
+    """The real reports (../shared/corpus): third-party texts that our gold (corpus/gold) annotates."""
+    folder = SHARED / "corpus"
+    if not (folder / "reports").is_dir():
+        pytest.skip(f"the real corpus lives in {folder} (../shared/corpus beside the checkout); absent here")
+    return folder

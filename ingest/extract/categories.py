@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+
 from . import linear
 from .lexicon import fold_text
 
@@ -72,3 +73,17 @@ def train_categories(statements: list[dict[str, str]]) -> dict:
     X = [features(st["text"], st["kind"], keyword_classify(st["text"], st["kind"])) for st in statements]
     y = [f"{st['kind']}/{st['category']}" for st in statements]
     return linear.fit(X, y, C=0.3, class_weight="balanced")
+
+
+def _category(text: str, scheme: str) -> str:
+    """The category of a card's statement of ``scheme``: the scheme's keywords, else the model (``classify``)."""
+    return classify(text, scheme, _classify(text, scheme))[0]
+
+
+def _classify(text: str, scheme: str) -> str:
+    """The keyword classifier's category (``ssekg.ontology.classify``), "other" when no keyword matches."""
+    try:
+        from ssekg.ontology import classify
+    except ImportError:  # pragma: no cover - the ontology package is part of ssekg
+        return "other"
+    return classify(text, scheme) or "other"

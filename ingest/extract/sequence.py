@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -252,17 +253,38 @@ def model_path(name: str) -> Path:
     return models_dir() / f"{name}.crfsuite"
 
 
-@lru_cache(maxsize=None)
-def tagger(name: str):
-    """The CRF tagger of a model, opened once per process; None when the model was not built."""
-    path = model_path(name)
-    if not path.exists():
-        return None
-    import pycrfsuite
+#: The entity types whose token probabilities give a fact's confidence (speakers, organisations).
+CONFIDENCE_LABELS = ("PER", "ORG")
+_local = threading.local()
 
-    t = pycrfsuite.Tagger()
-    t.open(str(path))
-    return t
+
+def tagger(name: str):
+    """The CRF tagger of a model, opened once per thread; None when the model was not built.
+
+    A CRFsuite tagger holds the sequence it last tagged (its marginals are read from it), so threads that
+    extract at once (the server's uploads) must not share one: each thread opens its own (a memory map).
+    """
+    cache = _local.__dict__.setdefault("taggers", {})
+    path = model_path(name)
+    key = (name, str(path))
+    if key not in cache:
+        if not path.exists():
+            cache[key] = None
+        else:
+            import pycrfsuite
+
+            t = pycrfsuite.Tagger()
+            t.open(str(path))
+            cache[key] = t
+    return cache[key]
+
+
+def _forget_taggers() -> None:
+    """Drop this thread's taggers (after ``make train`` wrote new models)."""
+    _local.__dict__.pop("taggers", None)
+
+
+tagger.cache_clear = _forget_taggers  # type: ignore[attr-defined]  # as the lru_cache'd loaders
 
 
 @lru_cache(maxsize=1)
@@ -276,17 +298,19 @@ def models_version() -> str:
 
 
 def tag(name: str, tokens: list[Token], feats: list[list[str]]) -> tuple[list[Tagged], dict[str, list[float]]]:
-    """The spans a model tags with their confidence, and for each entity type the probability that each token
-    is part of one (the marginals of its B- and I- labels); ([], {}) when the model is absent."""
+    """The spans a model tags with their confidence, and for the entity types of ``CONFIDENCE_LABELS`` the
+    probability that each token is part of one (the marginals of its B- and I- labels); ([], {}) without a model."""
     t = tagger(name)
     if t is None or not tokens:
         return [], {}
     labels = t.tag(feats)
     marginals = [t.marginal(lab, i) for i, lab in enumerate(labels)]
     known = set(t.labels())
-    kinds = sorted({lab[2:] for lab in known if lab != "O"})
-    probs = {k: [sum(t.marginal(f"{p}-{k}", i) for p in "BI" if f"{p}-{k}" in known) for i in range(len(tokens))]
-             for k in kinds}
+    probs = {}
+    for k in CONFIDENCE_LABELS:
+        b, i_ = f"B-{k}", f"I-{k}"
+        if b in known and i_ in known:
+            probs[k] = [t.marginal(b, i) + t.marginal(i_, i) for i in range(len(tokens))]
     return spans_of(tokens, labels, marginals), probs
 
 

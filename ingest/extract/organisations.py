@@ -1,0 +1,129 @@
+"""Organisations and programmes: who organises an event, and the programmes and projects a report names.
+
+Organisers are the organisation named after an ``organiser_cues`` phrase (``organisé par``, ``من تنظيم``,
+``organised by``), up to the end of its noun phrase, kept when it holds an ``organisations`` word or an acronym.
+Programmes are codes such as ``PGM DGD 2022-2026`` (capitals followed by a year range), an acronym in brackets
+with a year range, ``programme/projet/برنامج/مشروع`` followed by a quoted or capitalised name, and English
+``the X programme``; the funder is the organisation after ``funded by``/``financé par``/``بتمويل من`` near it.
+See ``docs/extraction.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .lexicon import Folded, countries, fold_text, matcher
+from .learned import _calibrate
+from .text import _is_arabic, _strip_span
+
+
+class OrganisationsMixin:
+    """Organisers, participants and programmes."""
+
+    def _organisations(self, start: int, end: int) -> list[str]:
+        cues = matcher("organiser_cues")
+        orgs = matcher("organisations")
+        out: list[str] = []
+        for c in cues.finditer(self.ft, start, end):
+            org = self._org_after(c.end)
+            if org is None:
+                continue
+            frag = self.text[org[0]:org[1]]
+            if not orgs.search(Folded.of(frag)) and not re.search(r"\b[A-Z]{2,}\b", frag):
+                continue
+            for part in re.split(r"\s+(?:et|and)\s+|\s+و(?=[\u0621-\u064A]{2,}\s)", frag):
+                part = part.strip(" ,،")
+                if len(part) > 2 and part not in out and len(part) < 150:
+                    out.append(part)
+        return out
+
+    def _org_after(self, pos: int) -> tuple[int, int] | None:
+        rest = self.text[pos:pos + 160]
+        m = re.match(r"\s*(?:l'|la |le |les |the )?", rest)
+        a = pos + (m.end() if m else 0)
+        stop = re.search(r"[.;:؛\n()]|[،,]|\s(?:et|and|و)?\s*(?:dans|في|within|in the framework|ضمن|qui|who|which|الذي"
+                         r"|التي|pour|to|من أجل|لفائدة)\s", self.text[a:a + 150])
+        b = a + (stop.start() if stop else min(150, len(self.text) - a))
+        a, b = _strip_span(self.text, a, b)
+        if b - a < 2:
+            return None
+        return a, b
+
+    def _organisation(self, name: str, near: int) -> dict[str, Any]:
+        """An organisation of the card with its confidence (read where the name stands, from ``near`` on)."""
+        a = self.text.find(name, near)
+        if a < 0:
+            a = self.text.find(name)
+        conf = self._confidence("organisation", "ORG", a, a + len(name)) if a >= 0 else _calibrate("organisation", 0.5)
+        return {"name": name, "confidence": conf}
+
+    def _programmes(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        code = re.compile(r"(?<![\w])((?:[A-Z][A-Za-z0-9&]*[A-Z0-9](?:[ \-/_][A-Z][A-Za-z0-9&]*[A-Z0-9]?)*)"
+                          r"\s*[-–]?\s*((?:19|20)\d\d)\s*[-–/]\s*((?:19|20)\d\d))(?![\w])")
+        for m in code.finditer(self.text):
+            name = m.group(1)
+            key = fold_text(name)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append({"name": name, "start": int(m.group(2)), "end": int(m.group(3)),
+                        "span": (m.start(1), m.end(1))})
+        # a long name with its acronym in brackets and a year range: "Programme d'appui … (PAESS) 2021-2025"
+        for m in re.finditer(r"\(([A-Z][A-Z0-9\-]{2,14})\)\s*,?\s*((?:19|20)\d\d)\s*[-–/]\s*((?:19|20)\d\d)",
+                             self.text):
+            if fold_text(m.group(1)) in seen:
+                continue
+            seen.add(fold_text(m.group(1)))
+            out.append({"name": m.group(1), "start": int(m.group(2)), "end": int(m.group(3)),
+                        "span": (m.start(1), m.end(1))})
+        pw = matcher("programme_words")
+        for m in pw.finditer(self.ft):
+            if any(p["span"][0] <= m.end + 3 and m.start <= p["span"][1] for p in out):
+                continue
+            rest = self.text[m.end:m.end + 120]
+            q = re.match(r"\s*(?:d[eu]s?\s+|of\s+)?[«“\"]\s*([^»”\"\n]{2,90}?)\s*[»”\"]", rest)
+            if q:
+                s, e = m.end + q.start(1), m.end + q.end(1)
+            else:
+                q = re.match(r"\s+((?:[A-Z][\w'’\-]*|[A-Z]{2,}|\d{4}(?:\s*[-–]\s*\d{4})?)"
+                             r"(?:\s+(?:(?:de|du|des|for|of|pour|la|le|l'|d')\s+)?"
+                             r"(?:[A-Z][\w'’\-]*|[A-Z]{2,}|\d{4}(?:\s*[-–]\s*\d{4})?))*)", rest)
+                if not q or not re.search(r"[A-Z]", q.group(1)):
+                    continue
+                s, e = m.end + q.start(1), m.end + q.end(1)
+                if countries().search(Folded.of(self.text[s:e])) and len(self.text[s:e].split()) == 1:
+                    continue
+            name = self.text[s:e].strip()
+            if fold_text(name) in seen or len(name) < 3:
+                continue
+            written_word = self.text[m.start:m.end]
+            full = (name if _is_arabic(written_word) is False and q
+                    and self.text[m.end:s].strip() in ("", "«", "“", '"') else name)
+            seen.add(fold_text(name))
+            out.append({"name": full, "span": (s, e)})
+        # English "the Inclusive Growth programme"
+        for m in re.finditer(r"\b((?:[A-Z][\w'’\-]*\s+){1,5})(programme|program|project)\b", self.text):
+            name = (m.group(1) + m.group(2)).strip()
+            if m.group(1).split()[0] in ("The", "This", "A", "Le", "La", "Ce"):
+                parts = m.group(1).split()[1:]
+                if not parts:
+                    continue
+                name = " ".join(parts) + " " + m.group(2)
+            if fold_text(name) in seen:
+                continue
+            seen.add(fold_text(name))
+            out.append({"name": name, "span": (m.end() - len(name), m.end())})
+        # funders
+        fc = matcher("funder_cues_programme")
+        for f in fc.finditer(self.ft):
+            org = self._org_after(f.end)
+            if org is None:
+                continue
+            near = [p for p in out if abs(p["span"][0] - f.start) < 250]
+            target = min(near, key=lambda p: abs(p["span"][0] - f.start)) if near else None
+            if target is not None and "funder" not in target:
+                target["funder"] = self.text[org[0]:org[1]]
+        return out

@@ -1,0 +1,361 @@
+"""People: the speakers of a report, with the role, affiliation and country written next to their names.
+
+A speaker is a name after an honorific (``honorifics``); in French and English also a capitalised name followed
+by ``, <role>`` or a speech verb, or after a speech verb, or with a role before it; in Arabic a name after a
+speech verb followed by ``، <role>``, or a role between the speech verb and the name. Names are read from the
+words' shape (capitals, Arabic words that are not function words) because no gazetteer of people exists; words
+of other lists (organisations, roles, months, places, event words) are not names. The role and affiliation are
+the apposition after the name (or before the honorific), split where an ``organisations`` word starts. The
+learned entity tagger adds the people no rule found (``_more_speakers``), and a statement is attributed to the
+speaker named in its lead-in, else to the nearest one before it (``_attribute``). See ``docs/extraction.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .lexicon import Folded, TermMatcher, cities, countries, fold_text, lexicon, matcher
+from .text import _is_arabic, _strip_span
+
+
+@dataclass
+class Speaker:
+    name: str
+    start: int
+    end: int
+    role: str | None = None
+    affiliation: str | None = None
+    country: str | None = None
+    desc_end: int = 0  # where the apposition after the name ends
+
+
+class PeopleMixin:
+    """Speakers and what is written about them."""
+
+    def _speakers(self) -> list[Speaker]:
+        hon = matcher("honorifics")
+        out: list[Speaker] = []
+        for m in hon.finditer(self.ft):
+            if self._in_excluded(m.start) or self._in_item(m.start):
+                continue
+            written = self.text[m.start:m.end]
+            if not _is_arabic(written) and not written[:1].isupper():
+                continue
+            if self.text[m.start - 1:m.start].isalpha():
+                continue
+            name = self._name_after(m.end)
+            if name is None:
+                continue
+            s, e = name
+            sp = Speaker(self.text[s:e], s, e)
+            self._describe(sp, m.start)
+            out.append(sp)
+        # Latin names without an honorific: "Fatou Diop, présidente de …" / "said Jane Doe" / "CEO John Otieno said" /
+        # "l'échevine de l'Économie sociale, Julie Lambert," / "Iñaki Etxeberria of Mondragon explained"
+        if self.r.language != "ar":
+            roles = matcher("roles")
+            verbs = matcher("speech_verbs")
+            orgs = matcher("organisations")
+            word = r"(?:[A-ZÀ-Ý][a-zà-ÿ'’]+(?:-[A-ZÀ-Ý][a-zà-ÿ'’]+)*)"
+            particles = r"(?:de|du|da|dos|van|von|el|al|ben|bin|ould|bint|ba|Ba|El|Al|Ben|Ould)"
+            for nm in re.finditer(rf"(?<![\w.'’])((?:{word}|[A-Z]{{2,}})(?:\s+(?:{particles}\s+)?{word}){{1,4}})",
+                                  self.text):
+                s, e = nm.start(1), nm.end(1)
+                # leading words that are not part of the name: "Pour", "Opening", "CEO", "Le Haïtien"
+                while True:
+                    words = list(re.finditer(r"\S+", self.text[s:e]))
+                    if len(words) < 2:
+                        break
+                    if self._plausible_name(s, e):
+                        break
+                    s = s + words[1].start()
+                words = self.text[s:e].split()
+                if len(words) < 2 or not self._plausible_name(s, e):
+                    continue
+                if any(sp.start <= s < sp.end or s <= sp.start < e for sp in out) or self._in_excluded(s):
+                    continue
+                # part of a longer proper noun: "Institute of Rural Management", "Employment and Labour Relations"
+                if re.search(r"(?:\b(?:of|for|and|de|du|des|of the|et|in|at|the)|[dl]['’])\s*$",
+                             self.text[max(0, s - 8):s]):
+                    continue
+                after = Folded.of(self.text[e:e + 60])
+                r = roles.search(after)
+                v = verbs.search(after)
+                o = orgs.search(after)
+                comma = self.text[e:e + 3].lstrip().startswith((",", "("))
+                ok = (r is not None and comma and r.start <= 30) or (v is not None and v.start <= 3) \
+                    or (o is not None and comma and o.start <= 30)
+                if not ok:
+                    # "X of Mondragon explained", "X from the Y said"
+                    mo = re.match(r"\s+(?:of|from|at|de|du|de la)\s+(?:the\s+)?(?:[A-Z][\w'’&-]*\s*){1,5}",
+                                  self.text[e:e + 80])
+                    if mo:
+                        v2 = verbs.search(Folded.of(self.text[e + mo.end():e + mo.end() + 20]))
+                        ok = v2 is not None and v2.start <= 1
+                before = self.text[max(0, s - 25):s]
+                vb = verbs.search(Folded.of(before))
+                if vb and before[vb.end:].strip(" ,") == "":
+                    ok = True
+                if not ok and (comma or (v is not None and v.start <= 3) or self.text[e:e + 1] == ","):
+                    # a role before the name: "l'échevine de l'Économie sociale, Julie Lambert," /
+                    # "CEO John Otieno said"
+                    clause = self.text[max(0, s - 90):s]
+                    cut = max(clause.rfind(ch) for ch in ".;:\n«»\"")
+                    clause = clause[cut + 1:]
+                    rb = None
+                    for rb in roles.finditer(Folded.of(clause)):
+                        pass
+                    if rb is not None and (re.fullmatch(r"[^,،]*,\s*", clause[rb.end:])
+                                           or clause[rb.end:].strip() == ""):
+                        ok = True
+                if not ok:
+                    continue
+                sp = Speaker(self.text[s:e], s, e)
+                self._describe(sp, s)
+                out.append(sp)
+        # Arabic names without an honorific: "قالت فاطمة الزهراء بناني، رئيسة …"
+        else:
+            verbs = matcher("speech_verbs")
+            roles = matcher("roles")
+            for v in verbs.finditer(self.ft):
+                if self._in_excluded(v.start):
+                    continue
+                tail = self.text[v.end:v.end + 60]
+                nm = re.match(r"\s+((?:[\u0621-\u064A]+\s+){1,3}?[\u0621-\u064A]+)\s*[،,]", tail)
+                if not nm:
+                    continue
+                s, e = v.end + nm.start(1), v.end + nm.end(1)
+                if any(sp.start <= s < sp.end or s <= sp.start < e for sp in out):
+                    continue
+                after = Folded.of(self.text[e:e + 40])
+                r = roles.search(after)
+                if r is None or self.text[e:e + r.start].strip(" ،,") != "":
+                    continue
+                words = fold_text(self.text[s:e]).split()
+                stop = {fold_text(w) for w in ("في", "من", "على", "إلى", "أن", "ان", "خلال", "كلمة", "مداخلة",
+                                               "المشاركون")}
+                if any(w in stop for w in words) or matcher("roles").search(Folded.of(self.text[s:e])):
+                    continue
+                sp = Speaker(self.text[s:e], s, e)
+                self._describe(sp, s)
+                out.append(sp)
+            # a role before the name, no comma: "وأشار الخبير الليبي عمر الفيتوري إلى",
+            # "وتحدث رئيس الوفد الفلسطيني خالد أبو عيشة عن"
+            stop = {fold_text(w) for w in ("في", "من", "على", "إلى", "الى", "عن", "أن", "ان", "إن", "خلال", "مع",
+                                           "قائلا", "قائلة", "بأن", "بان", "حول", "لدى", "أمام")}
+            for v in verbs.finditer(self.ft):
+                if self._in_excluded(v.start):
+                    continue
+                r = roles.search(self.ft, v.end, v.end + 40)
+                if r is None or self.text[v.end:r.start].strip():
+                    continue
+                ws = list(re.finditer(r"[\u0621-\u064A]+", self.text[r.end:r.end + 80]))
+                i = 0
+                while i < len(ws) and i < 3 and fold_text(ws[i].group(0)).startswith("ال") \
+                        and not self.text[r.end:r.end + ws[i].start()].strip(" ").count("،"):
+                    i += 1
+                name_words = []
+                for w in ws[i:i + 4]:
+                    gap = self.text[r.end + (name_words[-1].end() if name_words else ws[i - 1].end() if i else 0):
+                                    r.end + w.start()]
+                    if gap.strip():
+                        break
+                    fw = fold_text(w.group(0))
+                    if fw in stop or matcher("roles").search(Folded.of(w.group(0))):
+                        break
+                    if not name_words and fw.startswith("ال"):
+                        break
+                    name_words.append(w)
+                if not (2 <= len(name_words) <= 3):
+                    continue
+                if re.match(r"[وفبكل]?[بلك]?ال|لل", name_words[0].group(0)) \
+                        and fold_text(name_words[0].group(0))[:3] in ("بال", "لال", "كال", "وال", "فال") \
+                        or name_words[0].group(0).startswith("لل"):
+                    continue  # "المكلف بالاقتصاد الاجتماعي": the role goes on
+                after_name = self.text[r.end + name_words[-1].end():r.end + name_words[-1].end() + 30]
+                hm = matcher("honorifics").search(Folded.of(after_name))
+                if hm is not None and after_name[:hm.start].strip(" ،,") == "":
+                    continue  # "كاتب الدولة المكلف بالاقتصاد، السيد يوسف البقالي": the name follows the honorific
+                nxt = self.text[r.end + name_words[-1].end():r.end + name_words[-1].end() + 8]
+                if not re.match(r"\s*(?:[،,.:]|إلى|الى|عن|أن|ان|إن|في|على|بأن|قائل)", nxt):
+                    continue
+                s, e = r.end + name_words[0].start(), r.end + name_words[-1].end()
+                if any(sp.start <= s < sp.end or s <= sp.start < e for sp in out) or i == 0:
+                    continue
+                sp = Speaker(self.text[s:e], s, e, role=self.text[r.start:s].strip())
+                out.append(sp)
+        out.sort(key=lambda sp: sp.start)
+        return out
+
+    def _plausible_name(self, s: int, e: int) -> bool:
+        frag = Folded.of(self.text[s:e])
+        for lst in ("organisations", "roles", "months", "weekdays"):
+            m = keyed_matcher_safe(lst).search(frag)
+            if m:
+                return False
+        if countries().search(frag) or cities()[0].search(frag) or self._event_matcher_cached().search(frag):
+            return False
+        words = self.text[s:e].split()
+        if any(w.isupper() and len(w) > 1 for w in words) and len(words) <= 2:
+            return False
+        first = fold_text(words[0])
+        if first in {"le", "la", "les", "the", "this", "ce", "cette", "in", "on", "lors", "selon", "according", "pour",
+                     "for", "dans", "a", "au", "en", "si", "mais", "but", "and", "et"}:
+            return False
+        return True
+
+    def _name_after(self, pos: int) -> tuple[int, int] | None:
+        """The person's name after an honorific: 1–4 words, up to punctuation or a role word."""
+        text = self.text
+        i = pos
+        while i < len(text) and text[i] in " \t":
+            i += 1
+        # a second title in brackets or in a row: "Dr (Mrs) Ngozi Okafor", "Hon. Dr. Jane Doe"
+        for _ in range(2):
+            pm = re.match(r"\(\s*([^()\n]{1,12}?)\s*\)\s*", text[i:i + 20])
+            if pm and matcher("honorifics").search(Folded.of(pm.group(1))):
+                i += pm.end()
+                continue
+            hm = matcher("honorifics").search(self.ft, i, min(len(text), i + 14))
+            if hm is not None and hm.start == i and text[hm.end:hm.end + 1] in (" ", "\t"):
+                i = hm.end + 1
+                continue
+            break
+        roles = matcher("roles")
+        verbs = matcher("speech_verbs")
+        words = []
+        for m in re.finditer(r"[^\s،,.;:()\[\]«»\"“”!?؟]+", text[i:i + 80]):
+            ws, we = i + m.start(), i + m.end()
+            gap = text[(words[-1][1] if words else i):ws]
+            if words and gap.strip():
+                break
+            if "\n" in gap:
+                break
+            w = text[ws:we]
+            f = Folded.of(w)
+            if roles.search(f) or verbs.search(f) or countries().search(f):
+                break
+            if _is_arabic(w):
+                if fold_text(w) in _AR_NAME_STOPWORDS:
+                    break
+            else:
+                lw = w.lower()
+                if not (w[:1].isupper() or lw in ("de", "du", "el", "al", "ben", "bin", "ould", "van", "von", "da",
+                                                  "dos", "bint", "ba")):
+                    break
+                if lw in ("de", "du", "da", "dos", "van", "von") and not words:
+                    break
+            words.append((ws, we))
+            if len(words) == 4:
+                break
+        while words and text[words[-1][0]:words[-1][1]].lower() in ("de", "du", "el", "al", "ben", "bin", "ould", "van",
+                                                                     "von", "da", "dos", "bint", "ba"):
+            words.pop()
+        if not words:
+            return None
+        return words[0][0], words[-1][1]
+
+    def _describe(self, sp: Speaker, honor_start: int) -> None:
+        """Role, affiliation and country written next to a speaker's name."""
+        text = self.text
+        after = text[sp.end:sp.end + 260]
+        m = re.match(r"\s*\(([^)]{2,40})\)", after)
+        if m:
+            cm = countries().search(Folded.of(m.group(1)))
+            if cm:
+                sp.country = cm.value.code
+            after = after[m.end():]
+            base = sp.end + m.end()
+        else:
+            base = sp.end
+        appos = None
+        m = re.match(r"\s*[،,]\s*", after)
+        if m:
+            rest = after[m.end():]
+            stop = re.search(r"[.;:؛\n]|\s(?:حيث|الذي|التي|وقد|والتي|qui|a déclaré|a souligné|a indiqué|who|said"
+                             r"|stressed|noted|explained)\b|[،,]\s*(?:(?:و|et|and)\s|a\s|has\s|said|who|qui|a\s)"
+                             r"|[،,]\s*(?=أن\s|إن\s|ان\s|بأن|بان\s|بضرورة|على ضرورة|إلى\s|في كلمت|في مداخلت|قائل"
+                             r"|que\s|qu'|that\s|lors\s|during\s)", rest)
+            end = stop.start() if stop else len(rest)
+            appos = (base + m.end(), base + m.end() + end)
+            sp.desc_end = appos[1]
+        else:
+            # role before the name: "la présidente du REMESS, Mme X" / "رئيسة الجمعية، السيدة X"
+            before_start = max(0, honor_start - 160)
+            before = text[before_start:honor_start]
+            mm = re.search(r"[،,]\s*$", before)
+            if mm:
+                seg_start = max(before.rfind(c, 0, mm.start()) for c in ".;:\n،,") + 1
+                roles = matcher("roles")
+                r = roles.search(Folded.of(before[seg_start:mm.start()]))
+                if r:
+                    appos = (before_start + seg_start + r.start, before_start + mm.start())
+        if appos is None:
+            return
+        a, b = _strip_span(text, *appos, chars=" \t,،")
+        if b - a < 2:
+            return
+        phrase = text[a:b]
+        if not matcher("roles").search(Folded.of(phrase)) and not matcher("organisations").search(Folded.of(phrase)):
+            return
+        org = matcher("organisations").search(self.ft, a, b)
+        if org is not None and org.start > a:
+            role_end = org.start
+            # drop a linking word before the organisation: de, du, de la, of, at, ب, في, لدى
+            link = re.search(r"\s*(?:de la|de l'|des|de|du|d'|of the|of|at the|at|in|à|au|لدى|في|ب)?\s*$",
+                             text[a:role_end])
+            role_text_end = a + (link.start() if link else role_end - a)
+            sp.role = text[a:role_text_end].strip(" ,،") or None
+            sp.affiliation = text[org.start:b].strip(" ,،") or None
+            if org.start > 0 and text[org.start - 1] == "'" and sp.affiliation:
+                pass
+        elif org is not None:
+            sp.affiliation = phrase
+        else:
+            sp.role = phrase
+        if sp.country is None:
+            for cm in countries().finditer(self.ft, a, b):
+                sp.country = cm.value.code
+                break
+
+    def _more_speakers(self, people: list[tuple[int, int, float]]) -> list[Speaker]:
+        """The rules' speakers plus the people the tagger found that no rule did (not a part of a known name)."""
+        speakers = list(self.speakers_found)
+        known = [fold_text(sp.name) for sp in speakers]
+        for a, b, conf in people:
+            name = self.text[a:b]
+            words = name.split()
+            if len(words) < 2 or len(words) > 6 or any(sp.start < b and a < sp.end for sp in speakers):
+                continue
+            if not _is_arabic(name) and not all(w[:1].isupper() for w in words if len(w) > 3):
+                continue
+            key = fold_text(name)
+            if any(key in k or k in key for k in known):
+                continue
+            known.append(key)
+            speakers.append(Speaker(name, a, b))
+        speakers.sort(key=lambda sp: sp.start)
+        return speakers
+
+    def _attribute(self, lead: tuple[int, int], speakers: list[Speaker], collective: TermMatcher) -> str | None:
+        a, b = lead
+        named = [sp for sp in speakers if a <= sp.start < b]
+        if named:
+            return named[-1].name
+        if collective.search(self.ft, a, b):
+            return None
+        prior = [sp for sp in speakers if sp.end <= a and a - sp.end < 1500]
+        return prior[-1].name if prior else None
+
+
+_AR_NAME_STOPWORDS = {fold_text(w) for w in (
+    "في", "من", "على", "إلى", "عن", "أن", "التي", "الذي", "حيث", "خلال", "مع", "و", "بين", "كما", "وقد", "قد",
+    "هذا", "هذه", "ذلك", "تلك", "عبر", "لدى", "حول", "بعد", "قبل", "ضمن", "أمام", "وذلك", "التي", "كلمة", "مداخلة")}
+
+
+def keyed_matcher_safe(name: str) -> TermMatcher:
+    from .lexicon import keyed_matcher
+
+    value = lexicon()[name]
+    return keyed_matcher(name) if isinstance(value, dict) else matcher(name)
