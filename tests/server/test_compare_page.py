@@ -195,3 +195,17 @@ def test_labels_from_the_data_never_run_as_script(browser, corpus_server):
     finally:
         requests.delete(corpus_server.url + "/store", params={"graph": "http://ex/xss-compare"},
                         headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30)
+
+
+def test_a_minimum_confidence_reaches_the_matrix_and_keeps_what_a_person_wrote(browser, corpus_server):
+    """The fixture cards were written by hand (no confidence): a minimum keeps them all, and travels with the data."""
+    open_page(browser, corpus_server, "/compare", "en")
+    before = sorted(table_country_codes(browser))
+    browser.execute_script("""
+        const c = document.getElementById('minConfidence'); c.value = '0.9';
+        c.dispatchEvent(new Event('change'));""")
+    wait_for(lambda: "minConfidence=0.9" in browser.current_url)
+    wait_for(lambda: "minConfidence=0.9" in browser.find_element("id", "matrix-csv").get_attribute("href"))
+    wait_for(lambda: sorted(table_country_codes(browser)) == before)
+    open_page(browser, corpus_server, "/compare?minConfidence=0.7", "fr")
+    assert browser.execute_script("return document.getElementById('minConfidence').value") == "0.7"

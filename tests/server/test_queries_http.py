@@ -94,7 +94,8 @@ def test_parameters_filters_and_languages(corpus_server):
     cell = get(corpus_server, "/queries/statements-in-cell.json", params={
         "country": "Sénégal", "category": "innovative-finance", "kind": "proposal", "dimension": "speaker", "from": "2025"})
     data = cell.json()
-    assert data["head"]["vars"] == ["statement", "text", "event", "eventLabel", "date", "speaker", "speakerLabel", "report", "url"]
+    assert data["head"]["vars"] == ["statement", "text", "event", "eventLabel", "date", "speaker", "speakerLabel", "report", "url",
+                                  "statementConfidence"]
     assert [b["date"]["value"] for b in data["results"]["bindings"]] == ["2025-06-05", "2025-09"]
 
 
@@ -163,7 +164,7 @@ def test_the_list_of_queries(corpus_server):
     assert set(queries) == set(named_queries())
     matrix = queries["challenges-by-country"]
     assert matrix["title"] == "Challenges per category and country" and matrix["description"]
-    assert [p["name"] for p in matrix["params"]] == ["dimension", "from", "to", "eventType", "lang"]
+    assert [p["name"] for p in matrix["params"]] == ["dimension", "from", "to", "eventType", "minConfidence", "lang"]
     assert matrix["params"][0] == {"name": "dimension", "type": "string", "default": "host", "scheme": None,
                                    "required": False, "description": matrix["params"][0]["description"]}
     assert matrix["params"][3]["type"] == "concept" and matrix["params"][3]["scheme"] == "event-type"
@@ -180,7 +181,7 @@ def test_the_list_of_queries(corpus_server):
 def test_unknown_parameter_and_bad_values_are_400(corpus_server):
     r = get(corpus_server, "/queries/challenges-by-country.csv", params={"dimensions": "host"})
     assert r.status_code == 400 and r.headers["Content-Type"].startswith("text/plain")
-    assert "dimensions" in r.text and "dimension, from, to, eventType, lang" in r.text
+    assert "dimensions" in r.text and "dimension, from, to, eventType, minConfidence, lang" in r.text
     r = get(corpus_server, "/queries/challenges-by-country.csv", params={"from": "2025; DROP"})
     assert r.status_code == 400 and "from must be an integer" in r.text
     r = get(corpus_server, "/queries/statements-in-cell", params={"country": "SN", "category": "x", "kind": ["a", "b"]})
@@ -200,7 +201,7 @@ def test_sparql_in_a_parameter_is_only_a_value(corpus_server):
     tried = 0
     for name, named in named_queries().items():
         for param in named.params:
-            if param.type in ("integer", "date"):
+            if param.type in ("integer", "decimal", "date"):
                 r = get(corpus_server, f"/queries/{name}.json", params={param.name: HOSTILE})
                 assert r.status_code == 400 and param.name in r.text
                 continue
