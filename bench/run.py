@@ -1183,7 +1183,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-seconds", type=float, default=3.0, help="seconds per HTTP load level (at most)")
     parser.add_argument("--stage-sample", type=int, default=150)
     parser.add_argument("--owlrl-sample", type=int, default=10)
-    parser.add_argument("--text-sample", type=int, default=100)
+    parser.add_argument("--text-sample", type=int, default=1000,
+                        help="reports ingested from their texts (a pool's start-up is amortised over them)")
     parser.add_argument("--baseline-max", type=int, default=BASELINE_MAX)
     parser.add_argument("--rdflib-budget", type=float, default=None,
                         help="seconds for all rdflib queries (default: 90 up to N = 1,000, so that make bench stays "

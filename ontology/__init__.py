@@ -120,7 +120,7 @@ _PROCLITICS = "(?:و|ف)?(?:ب|ل|ك)?(?:ال|ل)?"
 
 
 @lru_cache(maxsize=None)
-def _keyword_patterns(scheme: str) -> tuple[tuple[str, tuple[tuple[str, re.Pattern], ...]], ...]:
+def _keyword_patterns(scheme: str) -> tuple[tuple[str, re.Pattern, tuple[tuple[str, re.Pattern], ...]], ...]:
     g = schemes_graph()
     out = []
     for notation, c in _concepts(scheme):
@@ -132,10 +132,14 @@ def _keyword_patterns(scheme: str) -> tuple[tuple[str, tuple[tuple[str, re.Patte
                     if k:
                         words.add(k)
         pats = []
+        cores = []
         for k in sorted(words):
             core = k[2:] if k.startswith("ال") and len(k) > 4 else k
+            cores.append(core)
             pats.append((k, re.compile(rf"(?:^| ){_PROCLITICS}{re.escape(core)}")))
-        out.append((notation, tuple(pats)))
+        # one search tells whether any keyword of the concept occurs: most concepts are ruled out by it
+        gate = re.compile(rf"(?:^| ){_PROCLITICS}(?:{'|'.join(re.escape(c) for c in sorted(cores, key=len, reverse=True))})")
+        out.append((notation, gate, tuple(pats)))
     return tuple(out)
 
 
@@ -147,7 +151,9 @@ def match_concepts(text: str, scheme: str) -> list[tuple[str, int, int]]:
     if not key:
         return []
     hits = []
-    for notation, pats in _keyword_patterns(scheme):
+    for notation, gate, pats in _keyword_patterns(scheme):
+        if not pats or gate.search(key) is None:
+            continue
         positions = [m.start() for _, p in pats if (m := p.search(key))]
         if positions:
             hits.append((notation, len(positions), min(positions)))
