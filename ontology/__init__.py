@@ -135,6 +135,9 @@ def _keyword_patterns(scheme: str) -> tuple[tuple[str, re.Pattern, tuple[tuple[s
         cores = []
         for k in sorted(words):
             core = k[2:] if k.startswith("ال") and len(k) > 4 else k
+            core = stem(core)
+            if core in cores:
+                continue  # "finance", "financing" and "financial" are one stem: they count once
             cores.append(core)
             pats.append((k, re.compile(rf"(?:^| ){_PROCLITICS}{re.escape(core)}")))
         # one search tells whether any keyword of the concept occurs: most concepts are ruled out by it
@@ -143,9 +146,27 @@ def _keyword_patterns(scheme: str) -> tuple[tuple[str, re.Pattern, tuple[tuple[s
     return tuple(out)
 
 
+#: Latin suffixes a keyword's last word loses, longest first, so that "finance" meets "financial" and "financing",
+#: "training" meets "trainings" and "formation" meets "formations" (the keyword matches at a word start).
+_SUFFIXES = ("ations", "ation", "ements", "ement", "ments", "ment", "ings", "ing", "ies", "ial", "ions", "ion",
+             "es", "al", "e", "s")
+
+
+def stem(keyword: str) -> str:
+    """A keyword whose last Latin word is cut to its stem (at least five letters kept); Arabic is left whole."""
+    head, _, last = keyword.rpartition(" ")
+    if not last.isascii() or not last.isalpha() or len(last) < 6:
+        return keyword
+    for suffix in _SUFFIXES:
+        if last.endswith(suffix) and len(last) - len(suffix) >= 5:
+            last = last[: -len(suffix)]
+            break
+    return f"{head} {last}" if head else last
+
+
 def match_concepts(text: str, scheme: str) -> list[tuple[str, int, int]]:
     """Concepts of ``scheme`` whose keywords occur in ``text``: (notation, keywords matched, first position),
-    best first (most keywords, then earliest). Keywords match at a word start, as stems, after an optional
+    best first (most keywords, then earliest, then the longest keyword). Keywords match at a word start, as stems, after an optional
     Arabic proclitic (و، ف، ب، ل، ك، ال)."""
     key = fold(text)
     if not key:
@@ -154,11 +175,13 @@ def match_concepts(text: str, scheme: str) -> list[tuple[str, int, int]]:
     for notation, gate, pats in _keyword_patterns(scheme):
         if not pats or gate.search(key) is None:
             continue
-        positions = [m.start() for _, p in pats if (m := p.search(key))]
-        if positions:
-            hits.append((notation, len(positions), min(positions)))
-    hits.sort(key=lambda h: (-h[1], h[2], h[0] == "other", h[0]))
-    return hits
+        found = [m for _, p in pats if (m := p.search(key))]
+        if found:
+            longest = max(m.end() - m.start() for m in found)
+            hits.append((notation, len(found), min(m.start() for m in found), longest))
+    # most keywords, then earliest, then the longest keyword ("financial sustainability" over the stem "financ")
+    hits.sort(key=lambda h: (-h[1], h[2], -h[3], h[0] == "other", h[0]))
+    return [h[:3] for h in hits]
 
 
 def classify(text: str, scheme: str) -> str | None:
