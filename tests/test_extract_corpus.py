@@ -53,4 +53,4 @@ def test_f1_floors_per_language():
     for lang in ("ar", "fr", "en"):
         for field in ("city", "participating_countries", "challenges", "proposals"):
             p, r, f = bench.prf(*totals[lang][field])
-            assert f >= 0.8, (lang, field, p, r, f)
+            assert f >= 0.8 - 1e-9, (lang, field, p, r, f)  # 8/11 and 8/9 give 0.8 exactly

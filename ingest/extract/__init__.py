@@ -84,6 +84,7 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
             marks["speaker"].append((sp.start, sp.end))
         for p in self.programmes_found:
             marks["programme"].append(tuple(p["span"]))
+        marks["organisation"] = self._org_candidates()
         return marks
 
     def run(self) -> dict[str, Any]:

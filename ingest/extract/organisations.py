@@ -38,6 +38,28 @@ class OrganisationsMixin:
                     out.append(part)
         return out
 
+    def _org_candidates(self) -> list[tuple[int, int]]:
+        """Noun phrases headed by an ``organisations`` word: a feature of the entity tagger, which decides.
+
+        Arabic names are a head noun and its genitive chain (``وزارة الشؤون الاجتماعية والعمل``): the words after
+        the head while they are definite or adjectives, up to punctuation or a preposition. Latin names are the
+        capitalised words around the head with their connectors (``Ministry of Trade and Industry``, ``Fédération
+        des coopératives``) and an acronym in brackets after them; an acronym of three capitals or more alone
+        (``NABARD``) is a candidate too.
+        """
+        out: list[tuple[int, int]] = []
+        text = self.text
+        for m in matcher("organisations").finditer(self.ft):
+            if _is_arabic(text[m.start:m.end]):
+                span = _arabic_phrase(text, m.start, m.end)
+            else:
+                span = _latin_phrase(text, m.start, m.end)
+            if span and span[1] - span[0] > m.end - m.start or span and _is_arabic(text[m.start:m.end]):
+                out.append(span)
+        for m in re.finditer(r"(?<![\w-])[A-Z][A-Z0-9&]{2,}(?![\w-])", text):
+            out.append((m.start(), m.end()))
+        return sorted(set(out))
+
     def _org_after(self, pos: int) -> tuple[int, int] | None:
         rest = self.text[pos:pos + 160]
         m = re.match(r"\s*(?:l'|la |le |les |the )?", rest)
@@ -127,3 +149,74 @@ class OrganisationsMixin:
             if target is not None and "funder" not in target:
                 target["funder"] = self.text[org[0]:org[1]]
         return out
+
+
+_AR_STOPS = {"في", "على", "من", "إلى", "الى", "عن", "مع", "خلال", "حول", "الذي", "التي", "أن", "ان", "بين", "ضمن", "عبر",
+             "لدى", "منذ", "بعد", "قبل", "حيث", "كما", "وقد", "قد", "تحت", "نحو"}
+_LATIN_LINKS = {"of", "for", "and", "de", "du", "des", "la", "le", "les", "et", "l", "d", "&", "on", "pour", "en", "in",
+                "the", "à", "au", "aux"}
+
+
+def _arabic_phrase(text: str, a: int, b: int) -> tuple[int, int] | None:
+    """The head word at [a, b) and the definite words and adjectives after it (at most seven words)."""
+    end = b
+    while end < len(text) and not text[end].isspace() and text[end] not in "،,.:؛;()«»\"":
+        end += 1  # the rest of the head word
+    for _ in range(7):
+        m = re.match(r"[ \t]+([^\s،,.:؛;()«»\"]+)", text[end:end + 60])
+        if m is None:
+            break
+        w = m.group(1)
+        bare = w[1:] if w.startswith("و") and len(w) > 3 else w
+        if w in _AR_STOPS or not re.match(r"[\u0621-\u064A]", w):
+            break
+        definite = bare.startswith(("ال", "لل")) or bare.endswith(("ية", "ي", "يين", "يات"))
+        if not definite:
+            # a noun in a construct chain (اتحاد منظمات المجتمع): indefinite, but a definite word follows it
+            after = re.match(r"[ \t]+(و?)(ال|لل)[\u0621-\u064A]", text[end + m.end():end + m.end() + 12])
+            if after is None or w.startswith("و") or len(w) < 3:
+                break
+        end += m.end()
+    return (a, end)
+
+
+def _latin_phrase(text: str, a: int, b: int) -> tuple[int, int] | None:
+    """The capitalised words around the head at [a, b), with their connectors, and a bracketed acronym after."""
+    tokens = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[\w’'&-]+", text[max(0, a - 120):b + 160])]
+    base = max(0, a - 120)
+    tokens = [(s + base, e + base, w) for s, e, w in tokens]
+    idx = next((i for i, (s, e, _) in enumerate(tokens) if s <= a < e), None)
+    if idx is None:
+        return None
+
+    def joined(i: int, j: int) -> bool:  # only white space between tokens i and j (no punctuation, no line break)
+        gap = text[tokens[i][1]:tokens[j][0]]
+        return gap.strip() == "" and "\n" not in gap
+
+    def capital(w: str) -> bool:
+        return w[:1].isupper()
+
+    lo = idx
+    while lo > 0 and joined(lo - 1, lo):
+        w = tokens[lo - 1][2]
+        if capital(w) or (w.lower() in _LATIN_LINKS and lo - 2 >= 0 and capital(tokens[lo - 2][2])):
+            lo -= 1
+        else:
+            break
+    hi = idx
+    while hi + 1 < len(tokens) and joined(hi, hi + 1):
+        w = tokens[hi + 1][2]
+        if capital(w) or (w.lower() in _LATIN_LINKS and hi + 2 < len(tokens) and joined(hi + 1, hi + 2)
+                          and capital(tokens[hi + 2][2])):
+            hi += 1
+        else:
+            break
+    while lo < idx and tokens[lo][2].lower() in _LATIN_LINKS:
+        lo += 1
+    start, end = tokens[lo][0], tokens[hi][1]
+    if not capital(text[start:end]):
+        return None
+    bracket = re.match(r"\s*\(([A-Z][A-Za-z0-9&/-]{1,15})\)", text[end:end + 20])
+    if bracket:
+        end += bracket.end()
+    return (start, end)
