@@ -7,7 +7,8 @@ of "other", and the reports rejected. How items match: ``ssekg.ingest.scoring``.
 
 Options: ``--folds train,dev,test`` (default: all three, each printed apart), ``--json FILE`` (the numbers),
 ``--misses FOLD`` (list misses and false alarms per report of that fold; never ``test`` while developing),
-``--check`` (exit 1 when the test fold misses the acceptance floors of issue 12).
+``--check`` (exit 1 when the test fold misses the acceptance floors of issue 12), ``--dump FILE`` (keep the
+extracted cards) and ``--cards FILE`` (score cards kept from another version of the extractor on today's gold).
 """
 
 from __future__ import annotations
@@ -39,12 +40,18 @@ def extract_gold_report(g: GoldReport) -> tuple[dict | None, str | None]:
         return None, exc.reason
 
 
-def evaluate(folds: list[str], misses_fold: str | None = None) -> tuple[dict, float, int]:
+def evaluate(folds: list[str], misses_fold: str | None = None,
+             cards: dict[str, dict | None] | None = None) -> tuple[dict, float, int]:
+    """Totals per fold and language; ``cards`` (id → card, None for a rejection) scores cards extracted before
+    (by another version of the extractor) instead of extracting now."""
     totals: dict[str, dict[str, Totals]] = {f: {lang: Totals() for lang in (*LANGUAGES, "all")} for f in folds}
     seconds, n = 0.0, 0
     for g in iter_gold(GOLD_DIR, folds=folds):
         t0 = time.perf_counter()
-        card, why = extract_gold_report(g)
+        if cards is not None:
+            card, why = cards.get(g.id), None if cards.get(g.id) else "rejected"
+        else:
+            card, why = extract_gold_report(g)
         seconds += time.perf_counter() - t0
         n += 1
         s = score(g, card)
@@ -139,14 +146,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="write the numbers to this file")
     ap.add_argument("--misses", metavar="FOLD", help="list misses and false alarms of this fold's reports")
     ap.add_argument("--check", action="store_true", help="exit 1 when the test fold is below issue 12's floors")
+    ap.add_argument("--cards", type=Path, help="score the cards of this JSON file ({version, cards: {id: card|null}})"
+                    " instead of extracting: another version of the extractor, on the same gold")
+    ap.add_argument("--dump", type=Path, help="write the extracted cards to this JSON file (for --cards later)")
     args = ap.parse_args(argv)
     if not corpus_dir().exists():
         print(f"bench-extract: the real corpus is not at {corpus_dir()} (set SSEKG_CORPUS)", file=sys.stderr)
         return 2
     folds = [f for f in args.folds.split(",") if f]
-    totals, seconds, n = evaluate(folds, args.misses)
-    print(f"extractor {EXTRACTOR_NAME} {EXTRACTOR_VERSION}; {n} reports extracted in {seconds:.1f} s "
-          f"({n / seconds if seconds else 0:.1f} reports/s, one core)")
+    cards = None
+    if args.cards:
+        saved = json.loads(args.cards.read_text(encoding="utf-8"))
+        cards = saved["cards"]
+        print(f"cards of extractor version {saved.get('version')} from {args.cards}")
+    if args.dump:
+        dumped = {g.id: extract_gold_report(g)[0] for g in iter_gold(GOLD_DIR)}
+        args.dump.write_text(json.dumps({"version": EXTRACTOR_VERSION, "cards": dumped}, ensure_ascii=False),
+                             encoding="utf-8")
+    totals, seconds, n = evaluate(folds, args.misses, cards)
+    if cards is None:
+        print(f"extractor {EXTRACTOR_NAME} {EXTRACTOR_VERSION}; {n} reports extracted in {seconds:.1f} s "
+              f"({n / seconds if seconds else 0:.1f} reports/s, one core)")
     for fold in folds:
         print(f"\n## {fold} ({totals[fold]['all'].reports} reports)\n")
         print(table(totals[fold]))
