@@ -126,7 +126,8 @@ def test_pip_install_from_another_directory_carries_the_data_files(tmp_path):
     for expected in ("ssekg/ontology/ssekg.ttl", "ssekg/shapes/ssekg-shapes.ttl", "ssekg/ingest/card.schema.json",
                      "ssekg/queries/event-countries.rq", "ssekg/ontology/schemes/challenges.ttl",
                      "ssekg/ingest/data/cities.tsv", "ssekg/server/templates/resource.html", "ssekg/server/static/ui.js",
-                     "ssekg/ingest/extract/__init__.py"):
+                     "ssekg/ingest/extract/__init__.py", "ssekg/ingest/extract/models/entities.crfsuite",
+                     "ssekg/ingest/extract/models/statements.json", "ssekg/ingest/extract/models/calibration.json"):
         assert expected in names
     assert any(n.startswith("ssekg/server/static/vendor/yasgui-") and n.endswith(".js") for n in names)
     venv = linked_venv(tmp_path / "venv")
