@@ -74,6 +74,22 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
         self.rule_statements = self._statements(self.blocks)
         self.programmes_found = self._programmes()
 
+    def _only_date(self) -> DateMention | None:
+        """The date of a one-event report whose event sentences state none: the report's only full date (a day,
+        or a range of days), when it names just one and it is no publication line ("Published", "تاريخ النشر")."""
+        days = {(d.begin, d.finish): d for d in self.dates if len(d.begin) == 10 and not d.relative}
+        if len(days) != 1:
+            return None
+        (d,) = days.values()
+        start = self.text.rfind("\n", 0, d.start) + 1
+        end = self.text.find("\n", d.end)
+        line = self.text[start:end if end >= 0 else len(self.text)]
+        if _PUBLISHED.search(fold_text(line)) or re.search(r"\b\d{1,2}:\d{2}\b", line):
+            return None  # a publication line, a by-line or a time stamp
+        if not d.finish and not line.replace(self.text[d.start:d.end], "").strip(" \t,.-|"):
+            return None  # a single date alone on its line: the page's date, not the event's
+        return d
+
     def rule_marks(self) -> dict[str, list[tuple[int, int]]]:
         """The spans the rules found, by kind (features of the learned taggers)."""
         marks: dict[str, list[tuple[int, int]]] = {"challenge": [], "proposal": [], "speaker": [], "programme": [],
@@ -132,6 +148,8 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
                 for s in d.sentences:
                     rel += find_relative(self.ft, self.r.published, s.start, s.end, d.future)
                 date = rel[0] if rel else None
+            if date is None and i == 0 and len(drafts) == 1:
+                date = self._only_date()
             if date is not None:
                 ev["start"] = date.begin
                 if date.finish:
@@ -231,6 +249,10 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
         report["extractor"] = {"name": EXTRACTOR_NAME, "version": EXTRACTOR_VERSION}
         report["text"] = self.text
         return {"card": 1, "language": self.r.language, "report": report, "events": events}
+
+
+#: A line that gives a page's publication date, not an event's.
+_PUBLISHED = re.compile(r"(?:publie|published|posted|mis a jour|updated|^by |^par |تاريخ النشر|نشر في|نشر بتاريخ|اخر تحديث)")
 
 
 def extract(report: Any) -> dict[str, Any]:
