@@ -74,6 +74,13 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
         self.rule_statements = self._statements(self.blocks)
         self.programmes_found = self._programmes()
 
+    def _only_city(self) -> tuple[Any, Any] | None:
+        """The venue of a one-event report whose event sentences name none: the only city the report names."""
+        found = [(m, c) for m, c in self._city_mentions(0, len(self.text)) if not self._in_excluded(m.start)]
+        if len({c.name_en for _, c in found}) != 1:
+            return None
+        return found[0]
+
     def _only_date(self) -> DateMention | None:
         """The date of a one-event report whose event sentences state none: the report's only full date (a day,
         or a range of days), when it names just one and it is no publication line ("Published", "تاريخ النشر")."""
@@ -167,6 +174,8 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
                         break
             if city is None and i == 0 and not online and self.dateline is not None:
                 city = self.dateline
+            if city is None and not online and len(drafts) == 1:
+                city = self._only_city()
             if online:
                 ev["online"] = True
             host = None
