@@ -81,6 +81,12 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
             return None
         return found[0]
 
+    def _only_country(self) -> str | None:
+        """The venue's country of a one-event report that names no city: the only country it names (by name)."""
+        codes = {m.value.code for m in self._country_mentions(0, len(self.text))
+                 if m.value.kind == "name" and not self._in_excluded(m.start)}
+        return codes.pop() if len(codes) == 1 else None
+
     def _only_date(self) -> DateMention | None:
         """The date of a one-event report whose event sentences state none: the report's only full date (a day,
         or a range of days), when it names just one and it is no publication line ("Published", "تاريخ النشر")."""
@@ -199,6 +205,8 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
                             break
                     if host:
                         break
+                if host is None and not online and len(drafts) == 1:
+                    host = self._only_country()
             if host:
                 ev["host_country"] = host
             extra = title_range if i == 0 else []
