@@ -66,7 +66,9 @@ class Tally:
 
 
 @dataclass
-class ReportScore:
+class Counts:
+    """What one report or a set of reports counts: per field, events, statuses and categories."""
+
     fields: dict[str, Tally] = field(default_factory=lambda: {f: Tally() for f in FIELDS})
     events: Tally = field(default_factory=Tally)
     status_right: int = 0
@@ -76,10 +78,20 @@ class ReportScore:
     matched_other: int = 0
     extracted_statements: int = 0
     extracted_other: int = 0
-    rejected: bool = False
-    misses: dict[str, list[str]] = field(default_factory=dict)
     #: kind of fact → (confidence, right) of each extracted fact that carries a confidence (not the neutral ones)
     judged: dict[str, list[tuple[float, bool]]] = field(default_factory=dict)
+
+
+_SUMMED = ("status_right", "status_paired", "categories_right", "categories_matched", "matched_other",
+           "extracted_statements", "extracted_other")
+
+
+@dataclass
+class ReportScore(Counts):
+    """One report's counts, with what it missed and what it read that the gold does not have."""
+
+    rejected: bool = False
+    misses: dict[str, list[str]] = field(default_factory=dict)
     false_alarms: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -297,24 +309,14 @@ def score(g: GoldReport, card: dict[str, Any] | None) -> ReportScore:
 
 
 @dataclass
-class Totals:
+class Totals(Counts):
     """Sums over a set of reports."""
 
-    fields: dict[str, Tally] = field(default_factory=lambda: {f: Tally() for f in FIELDS})
-    events: Tally = field(default_factory=Tally)
     reports: int = 0
     event_reports: int = 0
     rejected_event_reports: int = 0
     no_event_reports: int = 0
     no_event_with_events: int = 0
-    status_right: int = 0
-    status_paired: int = 0
-    categories_right: int = 0
-    categories_matched: int = 0
-    matched_other: int = 0
-    extracted_statements: int = 0
-    extracted_other: int = 0
-    judged: dict[str, list[tuple[float, bool]]] = field(default_factory=dict)
 
     def add(self, g: GoldReport, s: ReportScore) -> None:
         for kind, pairs in s.judged.items():
@@ -329,8 +331,7 @@ class Totals:
         else:
             self.event_reports += 1
             self.rejected_event_reports += s.rejected
-        for k in ("status_right", "status_paired", "categories_right", "categories_matched", "matched_other",
-                  "extracted_statements", "extracted_other"):
+        for k in _SUMMED:
             setattr(self, k, getattr(self, k) + getattr(s, k))
 
     def macro_f1(self) -> float:

@@ -14,27 +14,14 @@ import re
 from pathlib import Path
 
 from . import linear
-from .lexicon import fold_text
+from .lexicon import fold_text, word_stem
 
 _WORD = re.compile(r"\w+")
-_AR_CLITICS = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
-
-
-def _stem(w: str) -> str:
-    if re.match(r"[\u0600-\u06FF]", w):
-        for c in _AR_CLITICS:
-            if w.startswith(c) and len(w) - len(c) >= 3:
-                w = w[len(c):]
-                break
-        return w[:5]
-    return w[:6]
-
-
 def features(text: str, kind: str, keyword_category: str | None) -> list[str]:
     f = fold_text(text).lower()
     words = [w for w in _WORD.findall(f) if len(w) > 2]
-    out = [f"k={kind}"] + [f"s={_stem(w)}" for w in words]
-    out += [f"b={_stem(a)}_{_stem(b)}" for a, b in zip(words, words[1:])]
+    out = [f"k={kind}"] + [f"s={word_stem(w)}" for w in words]
+    out += [f"b={word_stem(a)}_{word_stem(b)}" for a, b in zip(words, words[1:])]
     if keyword_category and keyword_category != "other":
         out.append(f"kw={keyword_category}")
     return sorted(set(out))

@@ -24,6 +24,24 @@ _ARABIC_FORMS = {
     "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u200f": "", "\u200e": "", "\u200b": "", "\u200c": "", "\u200d": "",
 }
 ARABIC_RE = re.compile(r"[\u0600-\u06FF]")
+#: Arabic proclitics and the article a word may carry (longest first): what the learned models strip to stem it.
+AR_CLITICS = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
+
+
+def strip_arabic_clitics(word: str) -> str:
+    """A folded Arabic word without its first proclitic or article, when three letters remain."""
+    for c in AR_CLITICS:
+        if word.startswith(c) and len(word) - len(c) >= 3:
+            return word[len(c):]
+    return word
+
+
+def word_stem(word: str) -> str:
+    """The crude stem the statement and category models read: an Arabic word without its clitics, cut to five
+    letters; any other word cut to six (the same in every language, and enough to meet "financial" and "finance")."""
+    if ARABIC_RE.match(word):
+        return strip_arabic_clitics(word)[:5]
+    return word[:6]
 
 
 @lru_cache(maxsize=4096)

@@ -27,13 +27,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable
 
-from .lexicon import ARABIC_RE, Folded, cities, countries, fold_char, matcher
+from .lexicon import ARABIC_RE, Folded, cities, countries, fold_char, matcher, strip_arabic_clitics
 
 #: The files of the shipped models (``models_version`` hashes them).
 MODEL_FILES = ("entities.crfsuite", "statements.json", "categories.json", "events.json", "calibration.json")
 _TOKEN = re.compile(r"\w+(?:[’'\-]\w+)*|[^\w\s]")
 _BULLET_CHARS = set("*•·▪►●◦‣■□✓✔➢➤→-–—")
-_AR_CLITICS = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
 #: The lexicon lists whose matches are token features.
 LEXICON_FEATURES = ("proposal_verbs", "challenge_verbs", "proposal_leadins", "challenge_leadins", "proposal_heads",
                     "challenge_heads", "honorifics", "roles", "organisations", "speech_verbs", "collective_subjects",
@@ -72,13 +71,6 @@ def _shape(t: str) -> str:
     if t[0].isupper():
         return "Xx"
     return "x"
-
-
-def _ar_stem(f: str) -> str:
-    for c in _AR_CLITICS:
-        if f.startswith(c) and len(f) - len(c) >= 3:
-            return f[len(c):]
-    return f
 
 
 def _token_index(text: str, tokens: list[Token]) -> list[int]:
@@ -146,7 +138,7 @@ def token_features(text: str, tokens: list[Token], language: str, rule_marks: di
             last_cue = {k: v for k, v in last_cue.items() if k.startswith("l") and line_start[i] and bullet[i]}
             item = bullet[i] or (item and not line_start[i])
         f = tok.folded.lower()
-        stem = _ar_stem(f) if language == "ar" else f
+        stem = strip_arabic_clitics(f) if language == "ar" else f
         fs = [f"w={f}", f"s={stem}", f"p3={stem[:3]}", f"x3={stem[-3:]}", f"sh={_shape(tok.text)}", f"lang={language}",
               f"len={min(len(f), 8)}"]
         if len(stem) > 5:
@@ -178,7 +170,7 @@ def token_features(text: str, tokens: list[Token], language: str, rule_marks: di
             j = i + off
             if 0 <= j < len(tokens):
                 fj = tokens[j].folded.lower()
-                fs.append(f"w{off}={_ar_stem(fj) if language == 'ar' else fj}")
+                fs.append(f"w{off}={strip_arabic_clitics(fj) if language == 'ar' else fj}")
                 if off in (-1, 1):
                     fs.append(f"sh{off}={_shape(tokens[j].text)}")
                     for name in ("honorifics", "roles", "organisations", "proposal_verbs", "challenge_verbs",

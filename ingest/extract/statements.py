@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import linear
-from .lexicon import Folded, fold_text, matcher
+from .lexicon import Folded, fold_text, matcher, word_stem
 
 LABELS = {"challenge": "CH", "proposal": "PR"}
 _SEG_END = re.compile(r"(?<=[.!?؟;؛:])\s+|\n+|(?<=[»”\"])\s*(?=[A-ZÀ-Ý])")
 _WORD = re.compile(r"\w+")
-_AR_CLITICS = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
 _CUE_LISTS = ("proposal_verbs", "challenge_verbs", "proposal_leadins", "challenge_leadins", "proposal_heads",
               "challenge_heads", "speech_verbs", "collective_subjects", "enumeration_cues", "enumeration_verbs",
               "event_verbs", "honorifics", "roles", "organisations", "organiser_cues", "funder_cues", "bylines",
@@ -36,16 +35,6 @@ class Segment:
     start: int
     end: int
     item: bool  # a list item (a bulleted or numbered line)
-
-
-def _stem(w: str) -> str:
-    if re.match(r"[\u0600-\u06FF]", w):
-        for c in _AR_CLITICS:
-            if w.startswith(c) and len(w) - len(c) >= 3:
-                w = w[len(c):]
-                break
-        return w[:5]
-    return w[:6]
 
 
 def segments(text: str, items: list[tuple[int, int]]) -> list[Segment]:
@@ -91,11 +80,11 @@ def features(text: str, segs: list[Segment], k: int, hits: dict[str, list[tuple[
     left = fold_text(text[max(0, s.start - 80):s.start]).lower()
     left_words = _WORD.findall(left)[-6:]
     f = [f"lang={language}", f"len={min(len(words) // 4, 10)}"]
-    f += [f"w={_stem(w)}" for w in words if len(w) > 2]
-    f += [f"f={_stem(w)}" for w in words[:4]]
-    f += [f"L={_stem(w)}" for w in left_words]
+    f += [f"w={word_stem(w)}" for w in words if len(w) > 2]
+    f += [f"f={word_stem(w)}" for w in words[:4]]
+    f += [f"L={word_stem(w)}" for w in left_words]
     if left_words:
-        f.append(f"L1={_stem(left_words[-1])}")
+        f.append(f"L1={word_stem(left_words[-1])}")
     if s.item:
         f.append("item")
         if prev is not None and prev.item:
