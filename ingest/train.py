@@ -1,15 +1,18 @@
 """Train the extractor's learned components from the gold of real reports (``make train``; issue 12).
 
-``python -m ssekg.ingest.train`` reads ``corpus/gold/`` (offsets) with the texts of the shared corpus, builds
-the token features the extractor computes at run time (``ssekg.ingest.extract.sequence``) and trains:
+``python -m ssekg.ingest.train`` reads ``corpus/gold/`` (offsets) with the texts of the shared corpus, computes
+the features the extractor computes at run time, and writes into ``ingest/extract/models/``:
 
-- ``statements.crfsuite``: challenge and proposal spans (BIO over tokens);
-- ``entities.crfsuite``: speakers' names, organisations and programmes;
-- ``categories.json``: a linear model of a statement's category (``ssekg.ingest.extract.categories``).
+- ``entities.crfsuite``: the CRF tagging speakers' names, organisations and programmes (``extract.sequence``);
+- ``statements.json``: the clause-segment model of challenges and proposals (``extract.statements``);
+- ``events.json``: the report-level event detector (``extract.events``);
+- ``categories.json``: a statement's category behind the scheme keywords (``extract.categories``);
+- ``calibration.json``: the confidence bins, fitted on the dev fold with the models just written
+  (``extract.confidence``).
 
-Only the ``train`` fold is read unless ``--folds`` says otherwise; ``dev`` is for choosing settings and
-``test`` is never read here. Training is deterministic (L-BFGS from zero weights, reports in id order), so
-the same gold gives the same files; they are written into the package (``ingest/extract/models/``).
+The models learn from the ``train`` fold only (``--folds`` may add ``dev``, never ``test``: the test fold is for
+measuring). Training is deterministic (L-BFGS from zero weights, reports in id order): the same gold and code give
+the same bytes, which a test checks against the shipped files. Exit codes: 0 done, 2 usage.
 """
 
 from __future__ import annotations
@@ -38,13 +41,13 @@ STATEMENT_KEEP = 0.2
 
 def gold_spans(g: GoldReport) -> dict[str, list[tuple[int, int, str]]]:
     """Labelled character spans of a gold report for each model."""
-    st: list[tuple[int, int, str]] = []
+    claims: list[tuple[int, int, str]] = []
     ent: list[tuple[int, int, str]] = []
     for ev in g.events:
         for item in ev.get("challenges") or []:
-            st.append((*item["span"], "CH"))
+            claims.append((*item["span"], "CH"))
         for item in ev.get("proposals") or []:
-            st.append((*item["span"], "PR"))
+            claims.append((*item["span"], "PR"))
         for sp in ev.get("speakers") or []:
             ent.append((*sp["name"], "PER"))
             if sp.get("affiliation"):
@@ -52,7 +55,7 @@ def gold_spans(g: GoldReport) -> dict[str, list[tuple[int, int, str]]]:
         for key in ("organisations", "organisers", "funders"):
             ent += [(*s, "ORG") for s in ev.get(key) or []]
         ent += [(*s, "PROG") for s in ev.get("programmes") or []]
-    return {"statements": st, "entities": ent}
+    return {"statements": claims, "entities": ent}
 
 
 def sequences(g: GoldReport) -> tuple[dict[str, tuple[list[list[str]], list[str]]], list[tuple[list[str], str]]]:

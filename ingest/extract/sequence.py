@@ -1,18 +1,17 @@
-"""Learned span taggers: tokens, their features and two linear-chain CRFs (issue 12).
+"""The learned entity tagger: tokens, their features and a linear-chain CRF (issue 12).
 
 Rules were exact where reports are regular (dates, programme codes, gazetteer names) and failed where they are
-not: where a statement starts and ends, which capitalised words are an organisation. Two CRFs (CRFsuite through
-python-crfsuite) tag tokens with BIO labels instead:
+not: which capitalised (or, in Arabic, uncapitalised) words are a person or an organisation. A CRF (CRFsuite
+through python-crfsuite) tags tokens with BIO labels instead: ``PER`` (a speaker's name), ``ORG`` (an
+organisation), ``PROG`` (a programme). A token tagger was tried for statements too and did not generalise from a
+hundred reports: statements are classified as clause segments (``statements.py``).
 
-- ``statements``: ``CH`` (a challenge) and ``PR`` (a proposal), clause-level spans;
-- ``entities``: ``PER`` (a speaker's name), ``ORG`` (an organisation), ``PROG`` (a programme).
-
-Their features are the token's folded form and shape, its neighbours, the lexicons' cue words (claim verbs,
-lead-ins, honorifics, organisation words …), the gazetteers, the list structure and what the rules found
-(their statements, speakers and organisers), so a model learns when a rule is right. The models are trained
-from the gold of ``corpus/gold/`` by ``make train`` (``ssekg.ingest.train``) and shipped in
+The features are the token's folded form, stem and shape, its neighbours, the lexicons' cue words (claim verbs,
+lead-ins, honorifics, organisation words …), the gazetteers, the list structure and what the rules found there
+(their statements, speakers, programmes and organisation phrases), so the model learns when a rule is right. The
+model is trained from the gold of ``corpus/gold/`` by ``make train`` (``ssekg.ingest.train``) and shipped in
 ``ingest/extract/models/``; tagging is deterministic, needs no network and no GPU. A span's confidence is the
-mean marginal probability of its labels.
+mean marginal probability of its tokens' labels.
 """
 
 from __future__ import annotations
