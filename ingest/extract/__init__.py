@@ -1,4 +1,4 @@
-"""Rule-based extraction of event cards from SSE news reports in Arabic, French and English (issue 3).
+"""Extraction of event cards from SSE news reports in Arabic, French and English: rules and learned models.
 
 ``extract(report)`` reads a :class:`ssekg.ingest.readers.Report` and returns a card dict in the format of
 ``docs/cards.md``: one entry per event the report describes or announces, each fact with the ``span`` of
@@ -15,8 +15,9 @@ order in which they run (``analyse``: the rules; ``run``: the learned models and
 - ``people.py``: speakers, their roles and affiliations, and who said a statement;
 - ``organisations.py``: organisers, participants and programmes;
 - ``claims.py``: the rule-based challenges and proposals (``statements.py``: the learned ones);
-- ``models.py``: what runs the learned models on the report (``sequence.py``, ``statements.py``,
-  ``confidence.py``); ``categories.py``: a statement's category; ``dates.py``: dates; ``lexicon.py``: matching.
+- ``learned.py``: what runs the learned models on the report (``sequence.py``, ``statements.py``,
+  ``confidence.py``; the model files are ``models/``); ``categories.py``: a statement's category; ``dates.py``:
+  dates; ``lexicon.py``: folding and matching; ``linear.py``: linear models as JSON.
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ from .people import PeopleMixin
 from .places import PlacesMixin
 from .text import TextMixin, _sentences
 
-__all__ = ["EXTRACTOR_NAME", "EXTRACTOR_VERSION", "extract"]
-
 from .sequence import models_version
+
+__all__ = ["EXTRACTOR_NAME", "EXTRACTOR_VERSION", "extract"]
 
 EXTRACTOR_NAME = "ssekg-extract"
 #: The code's version and the hash of the shipped models: a retrained model is another extractor.
