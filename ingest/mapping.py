@@ -270,6 +270,8 @@ class _Mapper:
         self.date(node, SCHEMA.endDate, event.get("end"))
         if event.get("online") is not None:
             g.add((node, SSE.online, Literal(bool(event["online"]))))
+        if event.get("status"):
+            g.add((node, SSE.announced, Literal(event["status"] == "announced")))
         host = self.country(event["host_country"], f"{where}.host_country") if event.get("host_country") else None
         if event.get("city"):
             city, city_country = self.city(event["city"], f"{where}.city")

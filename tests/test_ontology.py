@@ -33,6 +33,7 @@ PROPERTIES = {
     "city": ("O", ["Event"], SSE.City),
     "hostCountry": ("O", ["Event"], SSE.Country),
     "online": ("D", ["Event"], XSD.boolean),
+    "announced": ("D", ["Event"], XSD.boolean),
     "participatingCountry": ("O", ["Event"], SSE.Country),
     "speaker": ("O", ["Event"], SSE.Speaker),
     "speaksAt": ("O", ["Speaker"], SSE.Event),

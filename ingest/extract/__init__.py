@@ -156,6 +156,7 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
             if theme:
                 ev["theme"] = theme
             ev["type"] = d.notation
+            ev["status"] = "announced" if d.future else "held"
             date = d.date
             if date is None:
                 rel: list[DateMention] = []
