@@ -8,7 +8,7 @@ of "other", and the reports rejected. How items match: ``ssekg.ingest.scoring``.
 Options: ``--folds train,dev,test`` (default: all three, each printed apart), ``--json FILE`` (the numbers),
 ``--misses FOLD`` (list misses and false alarms per report of that fold; never ``test`` while developing),
 ``--check`` (exit 1 when the test fold misses the acceptance floors of issue 12), ``--dump FILE`` (keep the
-extracted cards) and ``--cards FILE`` (score cards kept from another version of the extractor on today's gold).
+cards of the folds extracted) and ``--cards FILE`` (score cards kept from another version of the extractor on today's gold).
 """
 
 from __future__ import annotations
@@ -40,10 +40,10 @@ def extract_gold_report(g: GoldReport) -> tuple[dict | None, str | None]:
         return None, exc.reason
 
 
-def evaluate(folds: list[str], misses_fold: str | None = None,
-             cards: dict[str, dict | None] | None = None) -> tuple[dict, float, int]:
+def evaluate(folds: list[str], misses_fold: str | None = None, cards: dict[str, dict | None] | None = None,
+             extracted: dict[str, dict | None] | None = None) -> tuple[dict, float, int]:
     """Totals per fold and language; ``cards`` (id → card, None for a rejection) scores cards extracted before
-    (by another version of the extractor) instead of extracting now."""
+    (by another version of the extractor) instead of extracting now; ``extracted`` collects the cards read."""
     totals: dict[str, dict[str, Totals]] = {f: {lang: Totals() for lang in (*LANGUAGES, "all")} for f in folds}
     seconds, n = 0.0, 0
     for g in iter_gold(GOLD_DIR, folds=folds):
@@ -54,6 +54,8 @@ def evaluate(folds: list[str], misses_fold: str | None = None,
             card, why = extract_gold_report(g)
         seconds += time.perf_counter() - t0
         n += 1
+        if extracted is not None:
+            extracted[g.id] = card
         s = score(g, card)
         totals[g.fold][g.language].add(g, s)
         totals[g.fold]["all"].add(g, s)
@@ -159,11 +161,11 @@ def main(argv: list[str] | None = None) -> int:
         saved = json.loads(args.cards.read_text(encoding="utf-8"))
         cards = saved["cards"]
         print(f"cards of extractor version {saved.get('version')} from {args.cards}")
+    extracted: dict[str, dict | None] = {}
+    totals, seconds, n = evaluate(folds, args.misses, cards, extracted)
     if args.dump:
-        dumped = {g.id: extract_gold_report(g)[0] for g in iter_gold(GOLD_DIR)}
-        args.dump.write_text(json.dumps({"version": EXTRACTOR_VERSION, "cards": dumped}, ensure_ascii=False),
+        args.dump.write_text(json.dumps({"version": EXTRACTOR_VERSION, "cards": extracted}, ensure_ascii=False),
                              encoding="utf-8")
-    totals, seconds, n = evaluate(folds, args.misses, cards)
     if cards is None:
         print(f"extractor {EXTRACTOR_NAME} {EXTRACTOR_VERSION}; {n} reports extracted in {seconds:.1f} s "
               f"({n / seconds if seconds else 0:.1f} reports/s, one core)")

@@ -534,7 +534,7 @@ class _Compiler:
             comp = SH.MinInclusiveConstraintComponent if p == SH.minInclusive else SH.MaxInclusiveConstraintComponent
             sign = 1 if p == SH.minInclusive else -1  # pass when sign * compare(v, m) >= 0, as pySHACL
 
-            def min_inclusive(index: Index, fvn: dict) -> tuple[bool, list]:
+            def inclusive(index: Index, fvn: dict) -> tuple[bool, list]:
                 out = []
                 for m in values:
                     m_str = isinstance(m.value, str)
@@ -553,7 +553,7 @@ class _Compiler:
                             if not ok:
                                 out.append(result(f, v, comp))
                 return not out, out
-            return min_inclusive
+            return inclusive
 
         if p == SH["or"]:
             lists = []

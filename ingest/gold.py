@@ -377,7 +377,7 @@ def render_card(g: GoldReport) -> str:
         lines.append(f"- title: {_scalar(t(ev.get('title')))}")
         for key in ("type", "status", "city", "country", "online", "start_date", "end_date"):
             value = ev.get(key)
-            lines.append(f"  {key}: {_scalar(value, quote_dates=key.endswith('date'))}")
+            lines.append(f"  {key}: {_scalar(value)}")
         lines.append(f"  participating_countries: [{', '.join(ev.get('participating_countries') or [])}]")
         comment("speakers")
         if ev.get("speakers"):
@@ -408,22 +408,15 @@ def _quoted(text: str) -> str:
     return f'"{text}"' if '"' not in text else f"“{text}”"
 
 
-def _scalar(value: Any, quote_dates: bool = False) -> str:
+def _scalar(value: Any) -> str:
+    """A value as a YAML scalar: text always double-quoted (a JSON string is one), so no text reads as another type."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str) and ("\n" in value or "#" in value):
-        return json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
-    dumped = yaml.safe_dump(value, allow_unicode=True, width=10_000).strip()
-    if dumped.endswith("\n..."):
-        dumped = dumped[:-4].strip()
-    if dumped.endswith("..."):
-        dumped = dumped[:-3].strip()
-    if quote_dates and not dumped.startswith(("'", '"')):
-        return f'"{value}"'
-    return dumped
-
+    if isinstance(value, (int, float)):
+        return str(value)
+    return json.dumps(str(value), ensure_ascii=False)
 
 # --------------------------------------------------------------------------------------------- command line
 

@@ -22,6 +22,7 @@ are neutral: neither hits nor false alarms.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Callable
 
 from .extract.lexicon import fold_text
@@ -43,8 +44,9 @@ class Item:
     category: str | None = None
     confidence: float | None = None
 
-    @property
+    @cached_property
     def key(self) -> str:
+        """The folded text items compare by (computed once: matching compares every pair)."""
         return fold_text(self.text)
 
 

@@ -25,7 +25,6 @@ from typing import Any
 from .extract import _Extractor
 from .extract import linear
 from .extract import statements as st
-from .extract.lexicon import Folded
 from .extract.sequence import bio, token_features, tokenize
 from .gold import GOLD_DIR, GoldReport, _in_checkout, iter_gold, text_path
 from .readers import read_report
@@ -67,13 +66,12 @@ def sequences(g: GoldReport) -> tuple[dict[str, tuple[list[list[str]], list[str]
     ex.analyse()
     marks = ex.rule_marks()
     tokens = tokenize(report.text)
-    feats = token_features(report.text, tokens, report.language, marks)
+    feats = token_features(report.text, tokens, report.language, marks, ex.hits)
     spans = gold_spans(g)
     crf = {"entities": (feats, bio(tokens, spans["entities"])), "events": (ex.event_features(),
                                                                           "event" if g.events else "none")}
     segs = st.segments(report.text, ex.items)
-    hits = st._cue_hits(Folded.of(report.text))
-    seg = [(st.features(report.text, segs, k, hits, report.language, marks), st.gold_label(s, spans["statements"]))
+    seg = [(st.features(report.text, segs, k, ex.hits, report.language, marks), st.gold_label(s, spans["statements"]))
            for k, s in enumerate(segs)]
     return crf, seg
 
@@ -170,7 +168,7 @@ def calibrate(gold_dir: Path, out_dir: Path) -> dict[str, Any]:
     import os
 
     from .extract import confidence
-    from .extract.sequence import models_version, tagger
+    from .extract.sequence import forget_taggers, models_version
     from .scoring import score
 
     path = out_dir / "calibration.json"
@@ -179,7 +177,7 @@ def calibrate(gold_dir: Path, out_dir: Path) -> dict[str, Any]:
     previous = os.environ.get("SSEKG_EXTRACT_MODELS")
     os.environ["SSEKG_EXTRACT_MODELS"] = str(out_dir)
     linear.load.cache_clear()
-    tagger.cache_clear()
+    forget_taggers()
     models_version.cache_clear()
     judged: dict[str, list[tuple[float, bool]]] = {}
     for g in iter_gold(gold_dir, folds=["dev"]):

@@ -65,6 +65,11 @@ def _bench_module(name: str, filename: str):
     return module
 
 
+def bench_module(name: str, filename: str):
+    """Any bench/ script as a module (``_bench_module``)."""
+    return _bench_module(name, filename)
+
+
 def bench_extract():
     """bench/extract.py as a module (the extraction tests score the corpora with it)."""
     return _bench_module("bench_extract", "extract.py")

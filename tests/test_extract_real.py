@@ -8,6 +8,10 @@ reads it, so no test can be tuned on it.
 from __future__ import annotations
 
 import filecmp
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -19,7 +23,7 @@ from ssekg.ingest.extract.sequence import MODEL_FILES, models_dir, models_versio
 from ssekg.ingest.gold import iter_gold, text_path
 from ssekg.ingest.readers import read_report
 from ssekg.ingest.scoring import Totals, score
-from support import ROOT
+from support import ROOT, bench_module
 
 GOLD = ROOT / "corpus" / "gold"
 #: Dev-fold floors (the shipped models: macro-F1 0.66; see docs/extraction.md for the tables).
@@ -69,9 +73,29 @@ def test_every_extracted_fact_of_a_learned_kind_carries_a_confidence(corpus):
                 assert 0 <= st["confidence"] <= 1
 
 
-def test_extraction_is_deterministic(corpus):
-    path = text_path("en-003", corpus)
-    assert extract(read_report(path)) == extract(read_report(path))
+def _cards_in_a_process(paths: list[Path], hash_seed: str) -> str:
+    code = ("import json, sys\nfrom ssekg.ingest.extract import extract\nfrom ssekg.ingest.readers import read_report\n"
+            "print(json.dumps([extract(read_report(p)) for p in sys.argv[1:]], sort_keys=True))")
+    env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+    done = subprocess.run([sys.executable, "-c", code, *map(str, paths)], capture_output=True, text=True, env=env,
+                          cwd=Path(paths[0]).parent, check=True)
+    return done.stdout
+
+
+def test_extraction_is_deterministic_across_processes(corpus):
+    """Sets and dicts of strings iterate in another order in another process: the cards must not depend on it."""
+    paths = [text_path(i, corpus) for i in ("ar-011", "en-003", "fr-019")]
+    assert _cards_in_a_process(paths, "1") == _cards_in_a_process(paths, "4242")
+
+
+def test_threads_extracting_at_once_read_what_one_thread_reads(corpus):
+    """The server's uploads extract in threads; a CRF tagger keeps the sequence it last tagged, so each thread has
+    its own: the cards (their confidences come from the tagger's marginals) are those of a single thread."""
+    reports = [read_report(text_path(i, corpus)) for i in ("ar-011", "en-003", "fr-019", "en-006")] * 3
+    alone = [extract(r) for r in reports]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(extract, reports))
+    assert together == alone
 
 
 def test_the_extractor_version_names_the_shipped_models():
@@ -92,3 +116,37 @@ def test_make_train_rebuilds_exactly_the_shipped_models(corpus, tmp_path, monkey
 def test_training_never_reads_the_test_fold(capsys):
     assert train.main(["--folds", "train,test"]) == 2
     assert "test fold is for measuring only" in capsys.readouterr().err
+
+
+def test_bench_extract_prints_what_the_issue_asks_for_per_fold(corpus, capsys):
+    """Per fold: the eight fields per language, macro-F1, events, categories, 'other', rejections, reliability."""
+    real = bench_module("bench_real_corpus", "real_corpus.py")
+    assert real.main(["--folds", "dev"]) == 0
+    out = capsys.readouterr().out
+    assert "## dev (27 reports)" in out and "## test" not in out
+    for row in ("countries", "cities", "speakers", "organisations", "challenges", "proposals", "programmes", "dates",
+                "macro-F1", "events", "category acc.", "other (found)", "held/announced", "rejected"):
+        assert any(line.startswith(row) for line in out.splitlines()), row
+    assert "ar P/R/F1" in out and "fr P/R/F1" in out and "en P/R/F1" in out
+    assert "## reliability of the confidences, dev fold" in out
+
+
+def test_the_check_names_each_floor_the_test_fold_misses():
+    real = bench_module("bench_real_corpus", "real_corpus.py")
+    from ssekg.ingest.scoring import LANGUAGES, Totals
+
+    low = {lang: Totals() for lang in (*LANGUAGES, "all")}
+    for t in low.values():  # every field read wrong: two items extracted, two in the gold, none right
+        t.reports = 1
+        for f in t.fields.values():
+            f.got = f.gold = 2
+    low["all"].rejected_event_reports = 1
+    missed = " ".join(real.check(low))
+    for floor in ("macro-F1 0.00 < 0.8", "ar macro-F1", "en macro-F1", "fr macro-F1", "challenges", "proposals",
+                  "organisations", "date precision", "event reports rejected", "category accuracy"):
+        assert floor in missed, floor
+    good = {lang: Totals() for lang in (*LANGUAGES, "all")}
+    for t in good.values():  # every field perfect, no statement found: only the category floor is missed
+        for f in t.fields.values():
+            f.tp = f.got = f.gold = 1
+    assert [m.split()[0] for m in real.check(good)] == ["category"]

@@ -103,3 +103,29 @@ def test_gold_files_hold_offsets_and_facts_never_text():
         for key, value in walk(data):
             assert key in STRING_KEYS, (path.name, key)
             assert key == "source_url" or len(value) < 80, (path.name, key)
+
+
+def test_the_gold_command_renders_checks_and_imports_with_documented_exit_codes(tmp_path, corpus, capsys,
+                                                                                  monkeypatch):
+    from ssekg.ingest import gold
+
+    monkeypatch.setenv("SSEKG_CORPUS", str(corpus))
+    assert gold.main(["render", "fr-003", "--gold", str(GOLD)]) == 0
+    card = capsys.readouterr().out
+    assert card.startswith("source_url:") and "challenge_categories:" in card
+    out = tmp_path / "gold"
+    out.mkdir()
+    (tmp_path / "split.tsv").write_text((GOLD.parent / "split.tsv").read_text(encoding="utf-8"), encoding="utf-8")
+    edited = tmp_path / "cards"
+    edited.mkdir()
+    (edited / "fr-003.yaml").write_text(card, encoding="utf-8")
+    assert gold.main(["import", str(edited), "--gold", str(out)]) == 0
+    assert (out / "fr-003.yaml").read_text(encoding="utf-8") == (GOLD / "fr-003.yaml").read_text(encoding="utf-8")
+    g = load_gold(GOLD / "fr-003.yaml", corpus)
+    title = g.span_text(g.events[0]["title"])
+    (edited / "fr-003.yaml").write_text(card.replace(title, "a title the report does not have"), encoding="utf-8")
+    assert gold.main(["import", str(edited), "--gold", str(out)]) == 1
+    assert "fr-003 events[0].title: not found in the text" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as usage:
+        gold.main(["rendre"])
+    assert usage.value.code == 2

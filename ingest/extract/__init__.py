@@ -39,7 +39,7 @@ from .people import PeopleMixin
 from .places import PlacesMixin
 from .text import TextMixin, _sentences
 
-from .sequence import models_version
+from .sequence import lexicon_hits, models_version
 
 __all__ = ["EXTRACTOR_NAME", "EXTRACTOR_VERSION", "extract"]
 
@@ -74,6 +74,8 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
         self.speakers_found = [sp for sp in self._speakers()]
         self.rule_statements = self._statements(self.blocks)
         self.programmes_found = self._programmes()
+        # where every cue list matches: read by the event detector and the learned models
+        self.hits = lexicon_hits(self.ft)
 
     def _only_city(self) -> tuple[Any, Any] | None:
         """The venue of a one-event report whose event sentences name none: the only city the report names."""

@@ -175,7 +175,7 @@ class EventsMixin:
         f.append(f"speakers={min(len(self.speakers_found), 3)}")
         f.append(f"statements={min(len(self.rule_statements), 3)}")
         for name in ("event_verbs", "speech_verbs", "future_event", "participation_cues", "organiser_cues"):
-            n = sum(1 for _ in matcher(name).finditer(self.ft))
+            n = len(self.hits[name])
             f.append(f"{name}={min(n, 3)}")
         for d in self.drafts[:1]:
             f.append(f"type={d.notation}")

@@ -3,7 +3,7 @@
 The rules run first (``_Extractor.analyse``); what they found is a feature of the learned models
 (``rule_marks``). The token tagger (``sequence.py``, ``models/entities.crfsuite``) reads organisations,
 programmes and people; the statement classifier (``statements.py``, ``models/statements.json``) reads the
-challenges and proposals, and its statements replace the rules' when the model is shipped. A confidence is the
+challenges and proposals: it keeps the rules' statements it agrees with and adds its own. A confidence is the
 model's probability, calibrated per kind of fact (``confidence.py``). Without a model file the rules' answers
 stand and the confidence is 0.5 before calibration. The models are trained by ``make train`` (``ingest/train.py``).
 """
@@ -26,11 +26,11 @@ class LearnedMixin:
     def _learned(self) -> dict[str, Any]:
         """Statements, organisations and programmes read by the learned taggers (None: no model shipped)."""
         from . import linear
-        from .sequence import lexicon_hits, models_dir, tag, token_features, tokenize
+        from .sequence import models_dir, tag, token_features, tokenize
         from .statements import classify as classify_statements
 
         tokens = tokenize(self.text)
-        hits = lexicon_hits(self.ft)
+        hits = self.hits
         marks = self.rule_marks()
         feats = token_features(self.text, tokens, self.r.language, marks, hits)
         out: dict[str, Any] = {"statements": None, "organisations": [], "programmes": [], "people": []}

@@ -270,12 +270,10 @@ def tagger(name: str):
     return cache[key]
 
 
-def _forget_taggers() -> None:
+def forget_taggers() -> None:
     """Drop this thread's taggers (after ``make train`` wrote new models)."""
     _local.__dict__.pop("taggers", None)
 
-
-tagger.cache_clear = _forget_taggers  # type: ignore[attr-defined]  # as the lru_cache'd loaders
 
 
 @lru_cache(maxsize=1)

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import linear
-from .lexicon import Folded, fold_text, matcher, word_stem
+from .lexicon import Folded, fold_text, word_stem
+from .sequence import lexicon_hits
 
 LABELS = {"challenge": "CH", "proposal": "PR"}
 _SEG_END = re.compile(r"(?<=[.!?؟;؛:])\s+|\n+|(?<=[»”\"])\s*(?=[A-ZÀ-Ý])")
@@ -63,12 +64,6 @@ def segments(text: str, items: list[tuple[int, int]]) -> list[Segment]:
         else:
             out.append(Segment(a, b, is_item))
     return out
-
-
-def _cue_hits(ft: Folded) -> dict[str, list[tuple[int, int]]]:
-    from .sequence import lexicon_hits
-
-    return lexicon_hits(ft)
 
 
 def features(text: str, segs: list[Segment], k: int, hits: dict[str, list[tuple[int, int]]], language: str,
@@ -149,7 +144,7 @@ def classify(text: str, language: str, items: list[tuple[int, int]], rule_marks:
     rule statement overlaps is added, trimmed of its lead-in.
     """
     segs = segments(text, items)
-    hits = hits if hits is not None else _cue_hits(Folded.of(text))
+    hits = hits if hits is not None else lexicon_hits(Folded.of(text))
     threshold = model.get("threshold", 0.5)
     keep = model.get("keep", 0.2)
     probs = segment_probabilities(text, language, segs, hits, rule_marks, model)
