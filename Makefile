@@ -8,7 +8,7 @@ PORT   ?= 8000
 STORE  ?=
 STORE_FLAG := $(if $(STORE),--store $(STORE),)
 
-.PHONY: run test venv install install-test system-deps bench bench-extract train clean
+.PHONY: run test venv install install-test system-deps bench bench-extract crossval train clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,10 +42,16 @@ bench: install-test
 bench-extract: install-test
 	$(BIN)/python bench/extract.py $(BENCH_EXTRACT_ARGS)
 
+## make crossval: the learned models cross-validated over train and dev (k parts, each scored by models trained
+## on the others); the figures to tune on, steadier than the 27 reports of dev alone.
+crossval: $(BIN)/python
+	$(BIN)/python -m pip install --quiet '.[train]'
+	$(BIN)/python bench/crossval.py $(CROSSVAL_ARGS)
+
 ## make train: rebuild the extractor's models (ingest/extract/models) from corpus/gold and ../shared/corpus.
 train: $(BIN)/python
 	$(BIN)/python -m pip install --quiet '.[train]'
-	$(BIN)/python -m ssekg.ingest.train --gold corpus/gold --out ingest/extract/models
+	$(BIN)/python -P -m ssekg.ingest.train --gold corpus/gold --out ingest/extract/models
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .extract import _Extractor
-from .extract import linear
+from .extract import _Extractor, linear
 from .extract import statements as st
 from .extract.sequence import bio, token_features, tokenize
 from .gold import GOLD_DIR, GoldReport, _in_checkout, iter_gold, text_path
@@ -99,6 +99,60 @@ def train_crf(name: str, data: list[tuple[list[list[str]], list[str]]], out: Pat
     trainer.train(str(out))
 
 
+def train_models(golds: Iterable[GoldReport], out_dir: Path, c1: float = CRF_PARAMS["c1"],
+                 c2: float = CRF_PARAMS["c2"], C: float = STATEMENT_C, threshold: float = STATEMENT_THRESHOLD,
+                 keep: float = STATEMENT_KEEP, label: str = "", quiet: bool = False) -> int:
+    """Write every model but the calibration into ``out_dir``, learned from ``golds``; the number of reports.
+
+    One function for ``make train`` and for cross-validation (``bench/crossval.py``), so that both train alike.
+    """
+    say = (lambda *a, **k: None) if quiet else print
+    data: dict[str, list] = {"entities": []}
+    segs: list[tuple[list[str], str]] = []
+    events: list[tuple[list[str], str]] = []
+    statements: list[dict[str, str]] = []
+    n = 0
+    for g in golds:
+        if g.fold == "test":
+            raise ValueError(f"{g.id}: the test fold is for measuring only")
+        crf, seg = sequences(g)
+        events.append(crf.pop("events"))
+        for name, seq in crf.items():
+            data[name].append(seq)
+        segs += seg
+        for ev in g.events:
+            for kind in ("challenges", "proposals"):
+                for item in ev.get(kind) or []:
+                    statements.append({"text": g.span_text(item["span"]) or "", "kind": kind[:-1],
+                                       "category": item["category"], "language": g.language})
+        n += 1
+    params = dict(CRF_PARAMS, c1=c1, c2=c2)
+    for name, seqs in data.items():
+        out = out_dir / f"{name}.crfsuite"
+        train_crf(name, seqs, out, params)
+        say(f"train: {name}: {len(seqs)} reports, {sum(len(s[1]) for s in seqs)} tokens → {out} "
+            f"({out.stat().st_size // 1024} KiB)")
+    model = linear.fit([f for f, _ in segs], [lab for _, lab in segs], C=C, class_weight="balanced")
+    model["threshold"] = threshold
+    model["keep"] = keep
+    linear.dump(model, out_dir / "statements.json")
+    say(f"train: statements: {len(segs)} segments ({sum(lab != 'O' for _, lab in segs)} statements) → "
+        f"{out_dir / 'statements.json'} ({(out_dir / 'statements.json').stat().st_size // 1024} KiB)")
+    model = linear.fit([f for f, _ in events], [lab for _, lab in events], C=1.0, class_weight="balanced")
+    model["threshold"] = 0.4
+    linear.dump(model, out_dir / "events.json")
+    say(f"train: events: {len(events)} reports ({sum(lab == 'none' for _, lab in events)} without an event) → "
+        f"{out_dir / 'events.json'}")
+    from .extract.categories import train_categories
+
+    out = out_dir / "categories.json"
+    model = train_categories(statements)
+    linear.dump(model, out)
+    say(f"train: categories: {len(statements)} statements → {out} ({out.stat().st_size // 1024} KiB)")
+    say(f"train: {n} reports of {label}")
+    return n
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gold", type=Path, default=GOLD_DIR)
@@ -116,50 +170,10 @@ def main(argv: list[str] | None = None) -> int:
     if "test" in folds:
         print("train: the test fold is for measuring only", file=sys.stderr)
         return 2
-    data: dict[str, list] = {"entities": []}
-    segs: list[tuple[list[str], str]] = []
-    events: list[tuple[list[str], str]] = []
-    statements: list[dict[str, str]] = []
-    n = 0
-    for g in iter_gold(args.gold, folds=folds):
-        crf, seg = sequences(g)
-        events.append(crf.pop("events"))
-        for name, seq in crf.items():
-            data[name].append(seq)
-        segs += seg
-        for ev in g.events:
-            for kind in ("challenges", "proposals"):
-                for item in ev.get(kind) or []:
-                    statements.append({"text": g.span_text(item["span"]) or "", "kind": kind[:-1],
-                                       "category": item["category"], "language": g.language})
-        n += 1
-    params = dict(CRF_PARAMS, c1=args.c1, c2=args.c2)
-    for name, seqs in data.items():
-        out = args.out / f"{name}.crfsuite"
-        train_crf(name, seqs, out, params)
-        print(f"train: {name}: {len(seqs)} reports, {sum(len(s[1]) for s in seqs)} tokens → {out} "
-              f"({out.stat().st_size // 1024} KiB)")
-    out_dir = args.out
-    model = linear.fit([f for f, _ in segs], [lab for _, lab in segs], C=args.C, class_weight="balanced")
-    model["threshold"] = args.threshold
-    model["keep"] = args.keep
-    linear.dump(model, out_dir / "statements.json")
-    print(f"train: statements: {len(segs)} segments ({sum(lab != 'O' for _, lab in segs)} statements) → "
-          f"{out_dir / 'statements.json'} ({(out_dir / 'statements.json').stat().st_size // 1024} KiB)")
-    model = linear.fit([f for f, _ in events], [lab for _, lab in events], C=1.0, class_weight="balanced")
-    model["threshold"] = 0.4
-    linear.dump(model, out_dir / "events.json")
-    print(f"train: events: {len(events)} reports ({sum(lab == 'none' for _, lab in events)} without an event) → "
-          f"{out_dir / 'events.json'}")
-    from .extract.categories import train_categories
-
-    out = out_dir / "categories.json"
-    model = train_categories(statements)
-    linear.dump(model, out)
-    print(f"train: categories: {len(statements)} statements → {out} ({out.stat().st_size // 1024} KiB)")
-    print(f"train: {n} reports of folds {', '.join(folds)}")
+    train_models(iter_gold(args.gold, folds=folds), args.out, c1=args.c1, c2=args.c2, C=args.C,
+                 threshold=args.threshold, keep=args.keep, label=f"folds {', '.join(folds)}")
     if not args.no_calibration:
-        calibrate(args.gold, out_dir)
+        calibrate(args.gold, args.out)
     return 0
 
 
