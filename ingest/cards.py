@@ -758,6 +758,9 @@ def _check_date(value: Any, where: str) -> Iterator[str]:
     m = _DATE.fullmatch(text)
     if not m:
         return  # the schema reports it, except for a trailing newline which its pattern also refuses
+    if int(m.group(1)) < 1000 and not isinstance(value, int):  # an int year gets the schema's own "at least 1000"
+        yield f"{where}: {text} is not a year we can record (years start at 1000)"
+        return
     if m.group(3):
         try:
             _dt.date.fromisoformat(text)

@@ -63,17 +63,23 @@ class Outcome:
 SKIPPED_IN_FOLDERS = (".meta.", ".gold.")
 
 
-def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
-    """Files as given, and the cards and reports inside folders (recursively, in a stable order)."""
+def expand_paths(paths: Iterable[str | os.PathLike[str]], skipped: list[Path] | None = None) -> Iterator[Path]:
+    """Files as given, and the cards and reports inside folders (recursively, in a stable order).
+
+    Files of a folder that are neither (another suffix) are left out and, when ``skipped`` is given, listed
+    there, so that the CLI can say so: a folder of .docx files must not look like an empty success.
+    """
     suffixes = CARD_SUFFIXES + TEXT_SUFFIXES
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in suffixes and not any(m in p.name for m in SKIPPED_IN_FOLDERS)
-            )
+            for p in sorted(p for p in path.rglob("*") if p.is_file()):
+                if any(m in p.name for m in SKIPPED_IN_FOLDERS) or p.name.startswith("."):
+                    continue
+                if p.suffix.lower() in suffixes:
+                    yield p
+                elif skipped is not None:
+                    skipped.append(p)
         else:
             yield path
 

@@ -274,6 +274,15 @@ def term_text(term: Any) -> str:
     return term.value if hasattr(term, "value") else str(term)
 
 
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str) -> str:
+    """A cell for the terminal: control characters (ESC, NUL, CR…) written as ``\\xNN``, never sent raw. Data is
+    hostile: an ESC sequence in a label could rewrite the user's screen. Line breaks become spaces."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text).replace("\n", " ")
+
+
 def write_result(result: Any, fmt: str, out: IO[str]) -> None:
     """Print a query result in one of the CLI's formats."""
     if isinstance(result, ox.QueryTriples):
@@ -286,7 +295,7 @@ def write_result(result: Any, fmt: str, out: IO[str]) -> None:
         out.write(("true" if bool(result) else "false") + "\n")
         return
     names = [v.value for v in result.variables]
-    rows = [[term_text(row[name]) for name in names] for row in result]
+    rows = [[_printable(term_text(row[name])) for name in names] for row in result]
     if fmt == "markdown":
         out.write("| " + " | ".join(names) + " |\n|" + "---|" * len(names) + "\n")
         for row in rows:
