@@ -28,4 +28,7 @@ def create_app(settings: Settings | None = None, store: Any = None) -> Flask:
     app.register_blueprint(queries.bp)
     app.register_blueprint(compare.bp)
     ops.install(app)
+    from .bodies import limit_bodies
+
+    app.wsgi_app = limit_bodies(app.wsgi_app, settings.max_request_bytes)  # type: ignore[method-assign]
     return app

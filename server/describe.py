@@ -32,8 +32,9 @@ def state():
 
 
 def root() -> str:
-    public = state().settings.public_url
-    return (public.rstrip("/") + "/") if public else request.url_root
+    from .protocol import public_root
+
+    return public_root()
 
 
 def rdf_response(graph: Graph, default: str = "text/turtle") -> Response:
@@ -84,8 +85,8 @@ def service_graph() -> tuple[Graph, URIRef]:
                      "system graphs included; a triple comes back once per graph that holds it)")
     g.add((service, RDFS.comment, Literal(
         f"Default graph: {default_graph}. Query timeout {st.settings.query_timeout:g} s, "
-        f"at most {st.settings.max_rows} result rows. SERVICE calls allowed to: "
-        f"{', '.join(st.settings.service_allow) or 'no host'}.", lang="en")))
+        f"at most {st.settings.max_rows} result rows. SERVICE and LOAD may reach: "
+        f"{', '.join(st.settings.outbound_allow) or 'no host'}.", lang="en")))
     dataset = BNode("defaultDataset")
     g.add((service, SD.defaultDataset, dataset))
     g.add((dataset, RDF.type, SD.Dataset))

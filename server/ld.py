@@ -127,14 +127,20 @@ def curie(iri: str, prefixes: dict[str, str]) -> str:
     return f"{best[0]}:{iri[len(best[1]):]}" if best else iri
 
 
-def local_href(iri: str) -> str:
-    """Where a link to this IRI goes: our pages for our IRIs, the IRI itself otherwise."""
+#: The only schemes an IRI of the data may have to become a link: a ``javascript:`` or ``data:`` IRI written into
+#: the store by anyone with the token would otherwise run in a reader's browser.
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+def local_href(iri: str) -> str | None:
+    """Where a link to this IRI goes: our pages for our IRIs, the IRI itself for http(s) and mailto, else none."""
     base = state().base
     if iri.startswith(base):
         return "/id/" + iri[len(base):]
     if iri.startswith(str(SSE)):
         return "/ontology#" + iri[len(str(SSE)):]
-    return iri
+    scheme, sep, _ = iri.partition(":")
+    return iri if sep and scheme.lower() in LINK_SCHEMES else None
 
 
 def term_view(term: Any, label: Labeller, prefixes: dict[str, str]) -> dict[str, Any]:

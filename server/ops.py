@@ -18,6 +18,12 @@ log = logging.getLogger("ssekg.access")
 #: seconds /health waits for a remote store's answer
 HEALTH_SECONDS = 5.0
 
+#: The pages' Content-Security-Policy: scripts and styles from this server only (no inline script anywhere: the
+#: pages' data travels in ``application/json`` blocks), no plugins, no framing, forms post here only.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+       "frame-ancestors 'none'")
+
 #: routes whose writes need the token: no CORS for their non-GET methods
 WRITE_ROUTES = {"protocol.graph_store", "protocol.ingest"}
 
@@ -65,6 +71,10 @@ def install(app: Flask) -> None:
                 response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, Accept-Language"
                 response.headers["Access-Control-Max-Age"] = "86400"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if response.mimetype in ("text/html", "application/xhtml+xml"):
+            response.headers["Content-Security-Policy"] = CSP
+            response.headers["X-Frame-Options"] = "DENY"
         seconds = time.monotonic() - g.get("started", time.monotonic())
         route = request.url_rule.rule if request.url_rule else "(unmatched)"
         state.metrics.observe(route, request.method, response.status_code, seconds)
@@ -79,6 +89,15 @@ def install(app: Flask) -> None:
         log.info(json.dumps(record, ensure_ascii=False))
         return response
 
+    @app.errorhandler(Exception)
+    def server_error(exc: Exception) -> Response:
+        """A 500 says that something failed and where to look, never what: the details go to the log."""
+        if isinstance(exc, HTTPException):
+            return http_error(exc)
+        current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return Response("500 Internal Server Error: the request failed; the server's log has the details\n",
+                        status=500, mimetype="text/plain")
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
         response = Response(f"{exc.code} {exc.name}: {exc.description}\n", status=exc.code, mimetype="text/plain")
@@ -92,10 +111,11 @@ def install(app: Flask) -> None:
         try:
             # the embedded store is read; a remote store must answer ASK {} within HEALTH_SECONDS
             backend.health(min(HEALTH_SECONDS, float(state.settings.query_timeout)))
-            return jsonify({"status": "ok", "backend": backend.kind, "store": backend.label})
-        except Exception as exc:  # the store cannot be opened, read or reached
-            return jsonify({"status": "error", "backend": backend.kind, "store": backend.label,
-                            "error": f"{type(exc).__name__}: {exc}"}), 503
+            return jsonify({"status": "ok", "backend": backend.kind})
+        except Exception:  # the store cannot be opened, read or reached: the operator reads why in the log
+            current_app.logger.exception("health: the store does not answer")
+            return jsonify({"status": "error", "backend": backend.kind,
+                            "error": "the store does not answer (the server's log says why)"}), 503
 
     @app.route("/metrics")
     def metrics() -> Response:
@@ -125,6 +145,10 @@ def install(app: Flask) -> None:
             lines.append(f'ssekg_sparql_query_errors_total{{kind="{kind}"}} {m.query_errors.get(kind, 0)}')
         lines += ["# HELP ssekg_sparql_query_timeouts_total SPARQL queries stopped at the time limit.",
                   "# TYPE ssekg_sparql_query_timeouts_total counter", f"ssekg_sparql_query_timeouts_total {m.timeouts}"]
+        lines += ["# HELP ssekg_sparql_queries_refused_total SPARQL queries not admitted: 429 one client's limit, 503 all.",
+                  "# TYPE ssekg_sparql_queries_refused_total counter"]
+        for status, n in sorted(state.admission.refused.items()):
+            lines.append(f'ssekg_sparql_queries_refused_total{{status="{status}"}} {n}')
         retries = state.backend.retries
         lines += ["# HELP ssekg_sparql_fork_retries_total Query processes killed and forked again because they could not read the store.",
                   "# TYPE ssekg_sparql_fork_retries_total counter", f"ssekg_sparql_fork_retries_total {retries}"]

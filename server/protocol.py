@@ -11,11 +11,13 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 
 from ssekg.errors import StoreError
+from ssekg.outbound import Refused, check_text
 from ssekg.store import from_ox
 
 from . import formats
+from .admission import Busy, client_of
 from .executor import QueryFailed
-from .sparqltext import TextError, check_service, inject_using, tokens
+from .sparqltext import TextError, inject_using, tokens
 
 bp = Blueprint("protocol", __name__)
 
@@ -41,9 +43,35 @@ def text_error(status: int, message: str, **headers: str) -> Response:
     return response
 
 
+def server_failure(what: str, detail: str) -> Response:
+    """A 500 that says what failed and an id to find it by in the log; the details (exception classes, messages
+    that may quote a store's or a remote's answer) stay in the log."""
+    error_id = uuid.uuid4().hex[:12]
+    current_app.logger.error("error %s: %s: %s", error_id, what, detail)
+    return text_error(500, f"{what} (error {error_id}; the server's log has the details)")
+
+
+def refusal(exc: Refused) -> str:
+    """The 400 message of a refused SPARQL text: the reason and what to do."""
+    return f"refused: {exc.reason}" + (f"\nhint: {exc.hint}" if exc.hint else "")
+
+
+#: Host names a request may name without ``public_url`` set: the machine itself.
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+
+
 def public_root() -> str:
-    public = state().settings.public_url
-    return (public.rstrip("/") + "/") if public else request.url_root
+    """The server's address in absolute URLs (service description, Location, VoID): ``public_url``, else the
+    request's own address when it names this machine, else the address served on. A ``Host`` header never puts
+    another site's name into our answers."""
+    settings = state().settings
+    if settings.public_url:
+        return settings.public_url.rstrip("/") + "/"
+    host = (request.host or "").rsplit(":", 1)[0].lower() if not request.host.startswith("[") else \
+        request.host.split("]", 1)[0] + "]"
+    if host in LOCAL_HOSTS or host == str(settings.host).lower():
+        return request.url_root
+    return f"http://{settings.host}:{settings.port}/"
 
 
 def endpoint_url() -> str:
@@ -66,10 +94,10 @@ def check_token() -> Response | None:
     token = state().settings.update_token
     if not token:
         return text_error(403, "writes are disabled on this server: no update_token is configured")
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
+    scheme, _, credentials = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() != "bearer":  # auth schemes are case-insensitive (RFC 9110 §11.1)
         return text_error(401, "this operation needs `Authorization: Bearer <token>`", WWW_Authenticate='Bearer realm="ssekg"')
-    if not hmac.compare_digest(header[7:].strip().encode(), str(token).encode()):
+    if not hmac.compare_digest(credentials.strip().encode(), str(token).encode()):
         return text_error(403, "the bearer token is not the update token")
     return None
 
@@ -158,10 +186,10 @@ def dataset_options(params: Any, prefix: str = "") -> dict[str, Any]:
 def run_query(query: str, params: Any) -> Response:
     st = state()
     try:
-        check_service(query, st.settings.service_allow)
-    except TextError as exc:
+        check_text(query, allow=st.settings.outbound_allow)
+    except Refused as exc:
         st.metrics.query_error("refused")
-        return text_error(400, str(exc))
+        return text_error(400, refusal(exc))
     try:
         options = dataset_options(params)
     except ValueError as exc:
@@ -178,7 +206,11 @@ def run_query(query: str, params: Any) -> Response:
     st.metrics.queries += 1
     g.sparql_query = query
     try:
-        answer = st.runner.run(query, options, choose)
+        with st.admission.query(client_of(request.remote_addr, request.headers.get("X-Forwarded-For"),
+                                          st.settings.trusted_proxies)):
+            answer = st.runner.run(query, options, choose)
+    except Busy as exc:
+        return text_error(exc.status, exc.message, Retry_After="2")
     except QueryFailed as exc:
         st.metrics.query_error(exc.kind)
         if exc.kind == "syntax":
@@ -191,7 +223,7 @@ def run_query(query: str, params: Any) -> Response:
                               + ", ".join(offers))
         if exc.kind == "unavailable":
             return text_error(502, f"the SPARQL store behind this server failed: {exc.message}")
-        return text_error(500, f"the query failed: {exc.message}")
+        return server_failure("the query failed while it ran", exc.message)
     response = Response(answer.body, status=200, content_type=formats.content_type(answer.mimetype))
     response.headers["Vary"] = "Accept"
     response.headers["X-SSEKG-Rows"] = str(answer.rows)
@@ -222,8 +254,10 @@ def run_update(update: str, params: Any) -> Response:
         return denied
     st = state()
     try:
-        check_service(update, st.settings.service_allow, update=True)
+        check_text(update, update=True, allow=st.settings.outbound_allow)
         update = inject_using(update, params.getlist("using-graph-uri"), params.getlist("using-named-graph-uri"))
+    except Refused as exc:
+        return text_error(400, refusal(exc))
     except TextError as exc:
         return text_error(400, str(exc))
     full = update
@@ -237,7 +271,7 @@ def run_update(update: str, params: Any) -> Response:
         except StoreError as exc:  # the remote store refused it or cannot be reached
             return text_error(502, f"the SPARQL store behind this server failed: {exc}")
         except Exception as exc:
-            return text_error(500, f"the update failed: {type(exc).__name__}: {exc}")
+            return server_failure("the update failed", f"{type(exc).__name__}: {exc}")
     return Response(status=204)
 
 
@@ -309,7 +343,24 @@ def parse_rdf(data: bytes, mimetype: str, filename: str | None, base_iri: str) -
         fmt = ox.RdfFormat.from_extension(filename.rsplit(".", 1)[1])
     if fmt is None:
         raise ValueError(f"unsupported RDF media type {mimetype or '(none)'}")
+    if fmt == ox.RdfFormat.RDF_XML:
+        refuse_xml_declarations(data)
     return [(from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)) for q in ox.parse(data, format=fmt, base_iri=base_iri)]
+
+
+_XML_DECLARATION = re.compile(r"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def refuse_xml_declarations(data: bytes) -> None:
+    """RDF/XML with a DOCTYPE or ENTITY declaration is refused: the parser expands entities, and a kilobyte of
+    nested entities becomes a gigabyte literal (the "billion laughs"). RDF/XML never needs them. The check reads
+    the bytes as UTF-8, the only encoding accepted, so a declaration cannot hide in UTF-16."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"RDF/XML must be UTF-8: {exc.reason} at byte {exc.start}") from None
+    if _XML_DECLARATION.search(text):
+        raise ValueError("RDF/XML with a DOCTYPE or ENTITY declaration is refused (entities are not expanded here)")
 
 
 def gsp_write(target: str | None, create: bool = False) -> Response:
@@ -390,6 +441,6 @@ def ingest() -> Any:
 
 
 def ui_context() -> dict[str, Any]:
-    from .ui import named_queries, YASGUI_VERSION
+    from .ui import YASGUI_VERSION, named_queries
 
     return {"queries": named_queries(), "yasgui_version": YASGUI_VERSION, "endpoint": endpoint_url()}

@@ -17,13 +17,23 @@ import json
 import re
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
 
 from ssekg.query import NamedQuery, QueryError, bind_params, named_queries
 
 from . import formats
+from .admission import Busy, client_of
 from .executor import QueryFailed
-from .protocol import public_root, text_error, too_large, wants_html
+from .protocol import public_root, server_failure, text_error, too_large, wants_html
 
 bp = Blueprint("queries", __name__)
 
@@ -148,7 +158,11 @@ def run(name: str) -> Any:
     st.metrics.queries += 1
     g.sparql_query = named.text
     try:
-        answer = st.runner.run(named.text, options, choose)
+        with st.admission.query(client_of(request.remote_addr, request.headers.get("X-Forwarded-For"),
+                                          st.settings.trusted_proxies)):
+            answer = st.runner.run(named.text, options, choose)
+    except Busy as exc:
+        return text_error(exc.status, exc.message, Retry_After="2")
     except QueryFailed as exc:
         st.metrics.query_error(exc.kind)
         if exc.kind == "timeout":
@@ -158,7 +172,7 @@ def run(name: str) -> Any:
                               + ", ".join(formats.offered("solutions")) + ", text/html")
         if exc.kind == "unavailable":
             return text_error(502, f"the SPARQL store behind this server failed: {exc.message}")
-        return text_error(500, f"the query failed: {exc.message}")
+        return server_failure("the query failed while it ran", exc.message)
     if html:
         data = json.loads(answer.body)
         response = Response(render_template(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import sys
 from typing import Any
 
@@ -11,6 +10,8 @@ from gunicorn.app.base import BaseApplication
 from ssekg.errors import StoreError
 from ssekg.settings import Settings
 from ssekg.store import Store
+
+from .worker import BufferingWorker, configure
 
 
 class _Gunicorn(BaseApplication):
@@ -61,6 +62,18 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
     def when_ready(server: Any) -> None:
         print(f"ssekg serving {what} at {address} (SPARQL endpoint {address}sparql)", flush=True)
 
+    def post_fork(server: Any, worker: Any) -> None:
+        # nothing may leave the machine and the store is on disk: cut the worker off from the network before it
+        # opens anything (ssekg.sandbox); the socket it serves on was opened by the arbiter and keeps working
+        if remote or settings.outbound_allow:
+            return
+        from ssekg.sandbox import isolate_network
+
+        why = isolate_network()
+        if why:
+            print(f"ssekg serve: the worker could not be isolated from the network ({why}); outbound calls are "
+                  "refused by the query check alone", file=sys.stderr, flush=True)
+
     def post_worker_init(worker: Any) -> None:
         # open the store now, in the worker, so a locked store fails at start and not at the first request;
         # a remote store is asked once (what it is; a store that does not answer yet is reported, /health says 503)
@@ -78,7 +91,8 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         # the embedded store admits one process; a remote store can be served by several
         "workers": max(1, int(settings.workers)) if remote else 1,
         "threads": max(1, int(settings.threads)),
-        "worker_class": "gthread",
+        # gthread, but a request takes a thread only once it has fully arrived (server/worker.py)
+        "worker_class": BufferingWorker,
         # the worker's heartbeat comes from its main thread; queries are stopped at query_timeout anyway
         "timeout": max(30, int(settings.query_timeout * 2) + 10),
         "graceful_timeout": 10,
@@ -89,9 +103,42 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         "errorlog": "-",
         "loglevel": "warning",
         "when_ready": when_ready,
+        "post_fork": post_fork,
         "post_worker_init": post_worker_init,
         "proc_name": "ssekg-serve",
     }
+
+
+def _probe_store(settings: Settings) -> None:
+    """Open and close the store in a child process; StoreError with the store's message if it cannot be opened.
+
+    Not in this process: RocksDB starts background threads when a store opens, and a worker forked from a
+    process that had them inherits their bookkeeping without the threads. The worker then crashed (SIGSEGV)
+    when it closed its own store at shutdown."""
+    import os
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: try, report, leave without running any cleanup of the parent's
+        os.close(read_end)
+        message = b""
+        try:
+            Store.open(settings.store_dir, settings.base).close()
+        except Exception as exc:  # StoreError, or what the store raised
+            message = str(exc).encode("utf-8", "replace") or type(exc).__name__.encode()
+        os.write(write_end, message)
+        os._exit(0)
+    os.close(write_end)
+    chunks = []
+    while True:
+        chunk = os.read(read_end, 65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(read_end)
+    os.waitpid(pid, 0)
+    if chunks:
+        raise StoreError(b"".join(chunks).decode("utf-8", "replace"))
 
 
 def run(settings: Settings) -> None:
@@ -110,17 +157,18 @@ def run(settings: Settings) -> None:
         RemoteStore.from_settings(settings)
     else:
         # fail early, with the store's own message, if another process holds the store
-        probe = Store.open(settings.store_dir, settings.base)
-        probe.close()
-        del probe
-        gc.collect()
+        _probe_store(settings)
 
+    if not settings.public_url and str(settings.host) not in ("127.0.0.1", "localhost", "::1"):
+        print(f"ssekg serve: public_url is not set; links in answers will name http://{settings.host}:{settings.port}/ "
+              "(set public_url to the address users reach, see docs/deployment.md)", file=sys.stderr)
     global _SUBREAPER
     if not remote:
         _SUBREAPER = _become_subreaper()
 
     from . import create_app
 
+    configure(settings.header_timeout, settings.body_timeout, settings.max_request_bytes)
     app = create_app(settings)
     try:
         _Gunicorn(app, gunicorn_options(settings)).run()

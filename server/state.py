@@ -85,6 +85,9 @@ class ServerState:
         self.write_lock = threading.Lock()  # one write (update, GSP write, ingest) at a time
         self._open_lock = threading.Lock()
         self.metrics = Metrics()
+        from .admission import Admission
+
+        self.admission = Admission(int(settings.threads), int(settings.max_client_queries))
         self.generation = 0  # bumped on every write: caches (VoID, dump, triple count) key on it
         self._cache: dict[str, tuple[int, float, Any]] = {}
         self.started = time.time()

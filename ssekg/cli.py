@@ -117,12 +117,12 @@ def ingest(settings: Settings, paths: tuple[str, ...], quiet: bool, jobs: int | 
     """Ingest cards (.yaml/.json) and reports (.txt/.md/.html) from files and folders into the store."""
     import os
 
-    from ssekg.ingest.pipeline import expand_paths, ingest_paths
+    from ssekg.ingest.pipeline import ingest_paths
 
+    files = _inputs(paths, quiet)
     if server_url:
         from ssekg.ingest.client import ingest_via_server
 
-        files = list(expand_paths(paths))
         click.echo(f"server: {server_url}", err=True)
         outcomes = ingest_via_server(server_url, files, settings.update_token, _Progress(len(files), not quiet))
         sys.exit(_summary(outcomes, "accepted"))
@@ -131,7 +131,6 @@ def ingest(settings: Settings, paths: tuple[str, ...], quiet: bool, jobs: int | 
     from .backends import store_label
 
     click.echo(f"store: {store_label(settings)}", err=True)
-    files = list(expand_paths(paths))
     progress = _Progress(len(files), verbose=not quiet)
     if jobs > 1 and len(files) > 1:
         from ssekg.ingest.parallel import ingest_parallel
@@ -141,6 +140,26 @@ def ingest(settings: Settings, paths: tuple[str, ...], quiet: bool, jobs: int | 
         outcomes = ingest_paths(store, files, on_outcome=progress)
     store.close()
     sys.exit(_summary(outcomes, "accepted"))
+
+
+def _inputs(paths: tuple[str, ...], quiet: bool) -> list[Path]:
+    """The cards and reports of ``paths``; says which files of the folders were skipped, and stops (exit 2)
+    when there is nothing to read at all."""
+    from ssekg.ingest.pipeline import CARD_SUFFIXES, TEXT_SUFFIXES, expand_paths
+
+    skipped: list[Path] = []
+    files = list(expand_paths(paths, skipped))
+    kinds = f"cards ({', '.join(CARD_SUFFIXES)}) and reports ({', '.join(TEXT_SUFFIXES)})"
+    if skipped:
+        if quiet:
+            click.echo(f"skipped {len(skipped)} files that are not {kinds}", err=True)
+        else:
+            for path in skipped:
+                click.echo(f"skipped {path}: not a card or a report (its suffix is {path.suffix or 'none'})", err=True)
+    if not files:
+        click.echo(f"error: nothing to ingest in {', '.join(paths)}: ssekg reads {kinds}", err=True)
+        sys.exit(EXIT_USAGE)
+    return files
 
 
 @main.command(epilog=EPILOG)
@@ -213,13 +232,18 @@ def export(settings: Settings, fmt: str, output: str | None) -> None:
 @store_options
 def query(settings: Settings, source: str | None, expr: str | None, params: tuple[str, ...], fmt: str) -> None:
     """Run a SPARQL query: a .rq file, a named query from queries/ (see `ssekg queries`), or -e TEXT."""
+    from .outbound import Refused, check_text
     from .query import QueryError, resolve_query, run_query, write_result
 
     try:
         text, bindings = resolve_query(source, expr, params)
+        check_text(text, allow=settings.outbound_allow)
         store = open_store(settings)
         result = run_query(store, text, bindings)
         write_result(result, fmt, sys.stdout)
+    except Refused as exc:
+        click.echo(f"error: the query is refused: {exc.reason}" + (f"\n  hint: {exc.hint}" if exc.hint else ""), err=True)
+        sys.exit(EXIT_USAGE)
     except QueryError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)

@@ -68,10 +68,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("workers", 1, "server worker processes (the embedded store allows one writer: keep 1)", int),
     Setting("threads", 8, "threads per server worker", int),
     Setting("query_timeout", 30.0, "seconds after which a SPARQL query is stopped", float),
+    Setting("trusted_proxies", [], "addresses of reverse proxies whose X-Forwarded-For names the client, comma-separated",
+            _list),
+    Setting("max_client_queries", 2, "SPARQL queries one client (address) may run at a time; more get 429", int),
     Setting("max_rows", 100_000, "largest number of result rows a query may return", int),
-    Setting("max_request_bytes", 1_000_000, "largest HTTP request body accepted", int),
+    Setting("max_request_bytes", 1_000_000, "largest HTTP request body accepted, however it is framed", int),
+    Setting("header_timeout", 10.0, "seconds a client has to send a request's head (then 408)", float),
+    Setting("body_timeout", 30.0, "seconds a client has to send a whole request (then 408)", float),
     Setting("update_token", None, "bearer token that enables SPARQL Update and Graph Store writes", secret=True),
-    Setting("service_allow", [], "hosts that SERVICE (federated) queries may call, comma-separated", _list),
+    Setting("outbound_allow", [], "hosts that SPARQL SERVICE and LOAD may reach, comma-separated (default: none; "
+            "nothing leaves the machine)", _list),
+    Setting("service_allow", None, "deprecated name of outbound_allow (read into it)", _list),
     Setting("cors", True, "send CORS headers on read-only routes", _bool),
     Setting("public_url", None, "the address users reach the server at, if behind a proxy"),
     Setting("data_license", "https://creativecommons.org/licenses/by/4.0/", "licence IRI of the dataset (VoID/DCAT, dump)"),
@@ -130,6 +137,9 @@ def load_settings(
     for name, value in (overrides or {}).items():
         if value is not None:
             _set(values, sources, name, value, "command line")
+    if values.get("service_allow") is not None and sources["outbound_allow"] == "default":
+        values["outbound_allow"] = values["service_allow"]  # the old name, still read
+        sources["outbound_allow"] = sources["service_allow"] + " (as service_allow)"
     return Settings(values, sources)
 
 

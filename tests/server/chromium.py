@@ -61,3 +61,9 @@ def wait_for(predicate, timeout: float = 20.0):
             return value
         time.sleep(0.2)
     raise AssertionError("timed out waiting for the page")
+
+
+def csp_violations(driver) -> list[str]:
+    """Messages of the console since it was last read that say the Content-Security-Policy blocked something."""
+    return [e["message"] for e in driver.get_log("browser")
+            if "Content Security Policy" in e["message"] or "Refused to" in e["message"]]

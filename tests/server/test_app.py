@@ -10,7 +10,7 @@ import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCAT, RDF
 
-from ssekg.server.sparqltext import TextError, check_service, inject_using, service_targets
+from ssekg.server.sparqltext import TextError, inject_using
 
 EVENT = "https://w3id.org/ssekg/id/event/b58c0e223362c3bb-1"
 CHALLENGE_PATH = "/id/challenge/b58c0e223362c3bb-1-1"
@@ -121,27 +121,9 @@ def test_request_size_limit(app_factory):
 
 
 # -- SERVICE and USING ----------------------------------------------------------------------------------------
-def test_service_targets_are_found():
-    q = """PREFIX ex: <http://allowed.example/>
-    SELECT * { { SERVICE ex:sparql { ?s ?p ?o } } UNION { SERVICE SILENT <http://other.example/q> { ?a ?b ?c } } }"""
-    assert service_targets(q) == ["http://allowed.example/sparql", "http://other.example/q"]
-    assert service_targets("SELECT * { ?s <http://ex/service> ?o }") == []
-    assert service_targets('SELECT * { ?s ?p "SERVICE <http://x/>" }') == []
-
-
-def test_service_allow_list():
-    check_service("SELECT * { SERVICE <http://allowed.example/sparql> { ?s ?p ?o } }", ["allowed.example"])
-    with pytest.raises(TextError, match="allow-list"):
-        check_service("SELECT * { SERVICE <http://evil.example/sparql> { ?s ?p ?o } }", ["allowed.example"])
-    with pytest.raises(TextError, match="variable"):
-        check_service("SELECT * { SERVICE ?x { ?s ?p ?o } }", ["allowed.example"])
-    with pytest.raises(TextError):
-        check_service("SELECT * { SERVICE <http://a.example/> { ?s ?p ?o } }", [])
-
-
 def test_service_refused_over_http(client):
     r = sparql(client, "SELECT * { SERVICE <http://evil.example/sparql> { ?s ?p ?o } }")
-    assert r.status_code == 400 and "service_allow" in r.text
+    assert r.status_code == 400 and "outbound_allow" in r.text
 
 
 def test_inject_using():
@@ -331,3 +313,48 @@ def test_xss_in_requested_path_and_query(client):
     assert r.status_code == 400 and r.mimetype == "text/plain"
     r = client.get("/sparql", query_string={"query": "SELECT * { <x> <y> '" + EVIL}, headers=HTML)
     assert "<script>alert" not in r.text and r.mimetype == "text/plain"
+
+
+# -- issue 13: errors, admission, hosts ------------------------------------------------------------------------
+def test_a_500_says_what_failed_and_an_error_id_never_the_exception(app_factory, monkeypatch):
+    from ssekg.server.executor import QueryFailed
+
+    app = app_factory(example=True)
+    state = app.extensions["ssekg"]
+
+    def failing(*args, **kwargs):
+        raise QueryFailed("evaluation", "RuntimeError: the remote answered <secret>")
+
+    monkeypatch.setattr(type(state.runner), "run", failing)
+    r = app.test_client().get("/sparql", query_string={"query": "SELECT * { ?s ?p ?o }"})
+    assert r.status_code == 500 and "error " in r.text
+    assert "RuntimeError" not in r.text and "secret" not in r.text
+
+
+def test_admission_per_client_and_for_all():
+    from ssekg.server.admission import Admission, Busy, client_of
+
+    adm = Admission(threads=8, per_client=2)
+    assert adm.lane == 6 and adm.reserve == 2
+    with adm.query("a"), adm.query("a"):
+        with pytest.raises(Busy) as busy:
+            with adm.query("a"):
+                pass
+        assert busy.value.status == 429
+        with adm.query("b"), adm.query("b"), adm.query("c"), adm.query("c"):
+            with pytest.raises(Busy) as full:
+                with adm.query("d"):
+                    pass
+            assert full.value.status == 503
+    with adm.query("a"):  # places are given back
+        pass
+    assert client_of("10.0.0.9", "1.2.3.4, 5.6.7.8", ["10.0.0.9"]) == "5.6.7.8"
+    assert client_of("10.0.0.9", "1.2.3.4", []) == "10.0.0.9"  # an untrusted peer cannot choose its name
+
+
+def test_absolute_urls_never_follow_a_foreign_host(app_factory):
+    client = app_factory(example=True).test_client()
+    r = client.get("/sparql", headers={"Host": "evil.example", "Accept": "text/turtle"})
+    assert "evil.example" not in r.get_data(as_text=True)
+    r = client.get("/sparql", headers={"Host": "localhost:8000", "Accept": "text/turtle"})
+    assert "http://localhost:8000/sparql" in r.get_data(as_text=True)

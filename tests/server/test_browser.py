@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from .chromium import outside, requested_urls, start_chromium, wait_for
+from .chromium import csp_violations, outside, requested_urls, start_chromium, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -42,6 +42,7 @@ def test_query_ui_runs_a_named_query(browser, live_server):
     text = browser.execute_script("return document.querySelector('.tabPanel.active .yasr').innerText")
     assert "country/SN" in text or "SN" in text
     assert outside(requested_urls(browser), live_server) == []
+    assert csp_violations(browser) == []  # the page works under its strict Content-Security-Policy
 
 
 def test_event_page_arabic_right_to_left(browser, live_server):
@@ -58,6 +59,7 @@ def test_event_page_arabic_right_to_left(browser, live_server):
             "return [...document.querySelectorAll('[lang=ar]')].map(e => getComputedStyle(e).direction)")
         assert arabic and set(arabic) == {"rtl"}
         assert outside(requested_urls(browser), live_server) == []
+        assert csp_violations(browser) == []
     finally:
         browser.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {}})
 

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from .chromium import outside, requested_urls, start_chromium, wait_for
+from .chromium import csp_violations, outside, requested_urls, start_chromium, wait_for
 
 from .test_queries_http import ingest_corpus
 
@@ -105,6 +105,7 @@ def test_heatmap_in_french_and_a_click_lists_the_statements(browser, corpus_serv
     # the links lead to the Linked Data pages of this server
     statement_page = corpus_server.url + links[0]["statement"]
     assert outside(requested_urls(browser), corpus_server) == []
+    assert csp_violations(browser) == []  # the charts draw under the strict Content-Security-Policy
     browser.get(statement_page)
     assert browser.find_element("id", "title").text
 

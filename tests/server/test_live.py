@@ -160,7 +160,7 @@ def test_max_request_size(live_server):
 def test_service_refused(live_server):
     q = "SELECT * { SERVICE <http://evil.example/sparql> { ?s ?p ?o } }"
     r = requests.get(live_server.url + "/sparql", params={"query": q})
-    assert r.status_code == 400 and "allow-list" in r.text
+    assert r.status_code == 400 and "outbound_allow" in r.text
 
 
 def test_stops_cleanly_on_sigterm_and_store_is_single_writer(server_factory, tmp_path):

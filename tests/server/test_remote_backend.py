@@ -126,11 +126,12 @@ def test_the_acceptance_query_in_json_and_csv(remote_server):
     assert [r["c"].rsplit("/", 1)[1] for r in table] == ["BE", "BF", "PS", "SN"]
 
 
-def test_health_names_the_remote_back_end_without_credentials(remote_server, virtuoso):
+def test_health_names_the_remote_back_end_without_where_it_is(remote_server, virtuoso):
+    """Anyone may ask /health: it says the kind of store and whether it answers, not its address (issue 13)."""
     r = requests.get(remote_server.url + "/health", timeout=10)
     assert r.status_code == 200
-    assert r.json()["backend"] == "remote" and r.json()["store"] == virtuoso.sparql_auth
-    assert "SSEKG_ENDPOINT_PASSWORD" not in r.text
+    assert r.json() == {"backend": "remote", "status": "ok"}
+    assert virtuoso.sparql_auth not in r.text and "SSEKG_ENDPOINT_PASSWORD" not in r.text
 
 
 # -- Linked Data ------------------------------------------------------------------------------------------------------
@@ -249,7 +250,12 @@ def test_max_rows_syntax_errors_service_and_size(remote_server):
     assert bad.status_code == 400 and "syntax error" in bad.text.lower() and "SP030" in bad.text  # Virtuoso's message
     service = requests.get(remote_server.url + "/sparql",
                            params={"query": "SELECT * { SERVICE <http://evil.example/sparql> { ?s ?p ?o } }"}, timeout=30)
-    assert service.status_code == 400 and "allow-list" in service.text
+    assert service.status_code == 400 and "outbound_allow" in service.text
+    # Virtuoso's own ways out (issue 13): sponger pragmas and bif: functions that fetch are refused before it sees them
+    for text in ('DEFINE get:soft "replace" SELECT * FROM <http://evil.example/> { ?s ?p ?o }',
+                 'SELECT (bif:http_get("http://evil.example/") AS ?x) {}'):
+        vendor = requests.get(remote_server.url + "/sparql", params={"query": text}, timeout=30)
+        assert vendor.status_code == 400 and "refused" in vendor.text
     big = requests.post(remote_server.url + "/sparql", data={"query": "ASK {} #" + "x" * 1_100_000}, timeout=30)
     assert big.status_code == 413
     graph = requests.get(remote_server.url + "/sparql", params={"query": ACCEPTANCE, "default-graph-uri": "urn:nothing"},
