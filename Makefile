@@ -8,7 +8,7 @@ PORT   ?= 8000
 STORE  ?=
 STORE_FLAG := $(if $(STORE),--store $(STORE),)
 
-.PHONY: run test venv install install-test system-deps bench bench-extract crossval train clean
+.PHONY: run test venv install install-test system-deps bench bench-extract bench-security crossval train clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ system-deps:
 bench: install-test
 	$(BIN)/python -m pip install --quiet 'oxigraph>=0.5.13,<0.6' || echo "bench: the oxigraph server baseline will be skipped"
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+## make bench-security: issue 13's load cases (slow clients, heavy queries, 2 MB bodies) against a live server.
+bench-security: install-test
+	$(BIN)/python bench/security_load.py $(BENCH_SECURITY_ARGS)
 
 ## make bench-extract: the extractor on the real corpus (../shared/corpus), per fold, language and field.
 bench-extract: install-test
