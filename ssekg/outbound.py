@@ -56,8 +56,12 @@ def check_text(text: str, update: bool = False, allow: list[str] | tuple[str, ..
             raise Refused("DEFINE pragmas are refused (a store's pragmas can fetch documents)")
         if _vendor(t, prefixes):
             raise Refused(f"{t.value} is refused: a store's built-in functions can reach the network")
-    services = [t for t in toks if t.kind == "word" and t.value == "SERVICE"]
-    loads = [t for t in toks if t.kind == "word" and t.value == "LOAD"]
+    # Oxigraph's grammar matches keywords without word boundaries: ``LOADex:q`` is ``LOAD ex:q`` to it and
+    # ``?s ?p trueSERVICE <x> {}`` is ``true SERVICE <x>`` (the fuzzer found the first), while a lexer reads one
+    # prefixed name or one word. So a keyword counts wherever it stands inside a word or a prefix name; only what
+    # no grammar splits (variables, strings, IRIs, the local part of a prefixed name) is exempt.
+    services = [t for t in toks if "SERVICE" in _splittable(t)]
+    loads = [t for t in toks if "LOAD" in _splittable(t)]
     if not services and not loads:
         return
     allowed = {h.lower() for h in allow}
@@ -76,6 +80,15 @@ def check_text(text: str, update: bool = False, allow: list[str] | tuple[str, ..
         if parts.scheme not in ("http", "https") or host not in allowed:
             raise Refused(f"<{target}> is refused: {host or parts.scheme + ':'} is not an allowed host",
                           f"allowed: {', '.join(sorted(allowed))} (setting outbound_allow)")
+
+
+def _splittable(t: Token) -> str:
+    """The part of a token in which the engine may find a keyword glued to others, upper-cased."""
+    if t.kind == "word":
+        return t.value
+    if t.kind == "pname":
+        return t.value.split(":", 1)[0].upper()
+    return ""
 
 
 def _check_nesting(text: str) -> None:
