@@ -37,13 +37,12 @@ LANGS = ["ar", "fr", "en"]
 MAX_INCOMING = 500
 MAX_OUTGOING = 2000
 
-SUFFIXES = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".nt": "application/n-triples", ".html": "text/html"}
-LD_OFFERS = ["text/html", "text/turtle", "application/ld+json", "application/n-triples"]
-LD_FORMATS = {"text/turtle": ox.RdfFormat.TURTLE, "application/ld+json": ox.RdfFormat.JSON_LD,
-              "application/n-triples": ox.RdfFormat.N_TRIPLES}
-FORMAT_PARAM = {"ttl": "text/turtle", "turtle": "text/turtle", "jsonld": "application/ld+json",
-                "json-ld": "application/ld+json", "json": "application/ld+json", "nt": "application/n-triples",
-                "ntriples": "application/n-triples", "html": "text/html"}
+SUFFIXES = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".nt": "application/n-triples",
+            ".rdf": "application/rdf+xml", ".trig": "application/trig", ".nq": "application/n-quads", ".html": "text/html"}
+#: Every RDF format the SPARQL endpoint offers is offered here too (one table: server/formats.py), and HTML.
+LD_FORMATS = {mime: fmt for mime, fmt, _ in formats.OFFERS["graph"]}
+LD_OFFERS = ["text/html", *LD_FORMATS]
+FORMAT_PARAM = {**formats.FORMAT_NAMES["graph"], "html": "text/html"}
 
 TEXTS = {
     "en": {"properties": "Properties", "incoming": "Resources pointing here", "source": "Source sentence",
@@ -194,7 +193,9 @@ def source_sentence(backend: Any, iri: str, out: list[Any]) -> dict[str, Any] | 
 
 def rdf_body(triples: list[Any], mime: str) -> Response:
     fmt = LD_FORMATS[mime]
-    prefixes = state().prefixes if fmt == ox.RdfFormat.TURTLE else None
+    prefixes = state().prefixes if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) else None
+    if fmt.supports_datasets:  # TriG, N-Quads: the description as the default graph
+        triples = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
     response = Response(ox.serialize(triples, format=fmt, prefixes=prefixes), content_type=formats.content_type(mime))
     response.headers["Vary"] = "Accept, Accept-Language"
     return response

@@ -40,9 +40,17 @@ PREFIXES: dict[str, str] = {
 }
 
 
+#: The kinds of instance IRIs (``{base}{kind}/…``), each with a prefix ``ssed-{kind}`` of its own: Turtle cannot
+#: write a ``/`` in a local name without escaping it (``ssed:event\/b58c…``), and serialisers pick the longest
+#: prefix, so ``ssed-event:b58c…`` is what a reader sees.
+INSTANCE_KINDS = ("event", "report", "person", "org", "country", "city", "programme", "challenge", "proposal",
+                  "graph", "concept/challenge", "concept/proposal", "concept/event-type")
+
+
 def prefixes_for(base: str) -> dict[str, str]:
     """The prefix map for a store whose instance IRIs live under ``base``."""
-    return {**PREFIXES, "ssed": base}
+    kinds = {"ssed-" + kind.replace("/", "-"): f"{base}{kind}/" for kind in INSTANCE_KINDS}
+    return {**PREFIXES, "ssed": base, **kinds}
 
 
 def sparql_prologue(base: str = DEFAULT_BASE) -> str:
