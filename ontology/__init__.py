@@ -51,6 +51,8 @@ SCHEMES: dict[str, str] = {
     "proposal": "proposals.ttl",
 }
 ONTOLOGY_FILES = ("ssekg.ttl", "alignments.ttl")
+#: Links of the schemes' concepts to other vocabularies, kept apart from the schemes (reviewed separately).
+SCHEME_LINK_FILES = ("essglobal-matches.ttl",)
 
 
 def _read(*parts: str) -> str:
@@ -80,7 +82,7 @@ def schemes_graph() -> Graph:
     """All SKOS concept schemes of schemes/."""
     g = Graph()
     bind_prefixes(g)
-    for name in SCHEMES.values():
+    for name in (*SCHEMES.values(), *SCHEME_LINK_FILES):
         g.parse(data=_read("schemes", name), format="turtle")
     return g
 

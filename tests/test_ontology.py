@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from importlib import resources
 
 import owlrl
@@ -332,3 +333,37 @@ def test_example_categories_are_distinct():
     # six different statements, six different concepts in each list
     assert len(set(EXAMPLE_CHALLENGES.values())) == 6
     assert len(set(EXAMPLE_PROPOSALS.values())) == 6
+
+
+ESSGLOBAL_FILES = Path(__file__).resolve().parents[2] / "shared" / "vocab" / "essglobal"
+
+
+def test_every_category_links_to_essglobal_or_says_why_not():
+    """Issue 14: each challenge and proposal category has an ESSGLOBAL link where one fits, and says so where none
+    does (a "no match" comment in schemes/essglobal-matches.ttl); every link is a broad or related match."""
+    from importlib import resources
+
+    text = resources.files("ssekg.ontology").joinpath("schemes", "essglobal-matches.ttl").read_text(encoding="utf-8")
+    g = schemes_graph()
+    for scheme in ("challenge", "proposal"):
+        for concept in g.subjects(SKOS.inScheme, URIRef(f"https://w3id.org/ssekg/id/concept/{scheme}")):
+            notation = str(concept).rsplit("/", 1)[1]
+            if notation == "other":
+                continue
+            links = [o for p in (SKOS.broadMatch, SKOS.relatedMatch, SKOS.closeMatch, SKOS.exactMatch)
+                     for o in g.objects(concept, p) if str(o).startswith("http://purl.org/essglobal/")]
+            assert links or f"# {scheme} {notation}: no match." in text, concept
+    assert not [o for o in g.objects(None, SKOS.exactMatch) if "essglobal" in str(o)]
+
+
+def test_essglobal_links_name_concepts_of_the_essglobal_files():
+    if not ESSGLOBAL_FILES.is_dir():
+        pytest.skip(f"the ESSGLOBAL vocabulary is not at {ESSGLOBAL_FILES} (it lives in ../shared, outside the repository)")
+    essglobal = Graph()
+    for path in ESSGLOBAL_FILES.glob("*.skos"):
+        essglobal.parse(path, format="xml")
+    concepts = set(essglobal.subjects(RDF.type, SKOS.Concept))
+    targets = {o for p in (SKOS.broadMatch, SKOS.relatedMatch) for o in schemes_graph().objects(None, p)
+               if str(o).startswith("http://purl.org/essglobal/")}
+    assert len(targets) >= 30
+    assert targets <= concepts, sorted(targets - concepts)
