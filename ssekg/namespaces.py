@@ -79,4 +79,4 @@ def inferred_graph_iri(base: str, key: str) -> str:
     return graph_iri(base, f"inferred/{key}")
 
 
-REFERENCE_GRAPHS = ("ontology", "schemes", "countries", "reference-inferred")
+REFERENCE_GRAPHS = ("ontology", "schemes", "countries", "cities", "reference-inferred")

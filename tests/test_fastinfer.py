@@ -208,3 +208,22 @@ def test_every_concept_has_an_rdfs_label_in_each_language_of_its_pref_labels():
         assert set(store.objects(c, SKOS.prefLabel)) <= set(store.objects(c, RDFS.label)), c
         assert not set(store.objects(c, SKOS.hiddenLabel)) - set(store.objects(c, SKOS.prefLabel)) & set(
             store.objects(c, RDFS.label)), c  # keywords are no labels
+
+
+def test_gazetteer_cities_have_three_labels_a_country_and_their_geonames_link():
+    """Issue 14: cities carry ar, fr and en labels from the gazetteer and owl:sameAs GeoNames, with its source,
+    and a city named in Arabic, French or English is one IRI."""
+    from rdflib.namespace import DCTERMS
+
+    from ssekg.ingest.keys import city_key
+
+    graphs, _tbox, _version = _asserted(DEFAULT_BASE)
+    cities = graphs["cities"]
+    casablanca = URIRef(DEFAULT_BASE + "city/casablanca")
+    assert {o.language for o in cities.objects(casablanca, RDFS.label)} == {"ar", "fr", "en"}
+    assert city_key("الدار البيضاء", "MA") == city_key("Casablanca", "MA") == "casablanca"
+    linked = set(cities.subjects(OWL.sameAs, None))
+    assert len(linked) >= 800 and linked == set(cities.subjects(DCTERMS.source, URIRef("https://www.geonames.org/")))
+    assert all(str(o).startswith("https://sws.geonames.org/") for o in cities.objects(None, OWL.sameAs))
+    labels = [(c, o.language) for c in cities.subjects(RDF.type, SSE.City) for o in cities.objects(c, RDFS.label)]
+    assert len(labels) == len(set(labels))  # one label per city and language
