@@ -22,7 +22,7 @@ from ssekg.ontology import concepts
 from ssekg.text import normalise, report_key
 from ssekg.ontology.countries import country_iri, resolve_country
 
-from .keys import city_key, stable_key
+from .keys import city_key, gazetteer_city, stable_key
 
 
 class _Terms:
@@ -57,6 +57,28 @@ def seed_nodes(nodes: Iterable[Any]) -> None:
         if isinstance(node, URIRef):
             _SEEDS[str(node)] = node
     _NODES.update(_SEEDS)
+
+
+#: The rights statement of a report whose licence is not known: it is quoted, not republished.
+RIGHTS_RESERVED = ("All rights reserved by the publisher; no licence for republication is known. The graph quotes "
+                   "the sentence of each fact and links to the source.")
+#: The longest source sentence kept (a quotation, not a copy of the article).
+MAX_SENTENCE = 400
+_SENTENCE_END = re.compile(r"[.!?؟۔\n]")
+
+
+def source_sentence(text: str, start: int, end: int) -> tuple[int, str]:
+    """(offset, text) of the sentence holding ``text[start:end]``, cut around the span to ``MAX_SENTENCE``."""
+    left = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    right_match = _SENTENCE_END.search(text, end)
+    right = right_match.end() if right_match else len(text)
+    while left < start and text[left].isspace():
+        left += 1
+    if right - left > MAX_SENTENCE:
+        room = max(0, MAX_SENTENCE - (end - start))
+        left = max(left, start - room // 2)
+        right = min(right, max(end, left + MAX_SENTENCE))
+    return left, text[left:right].rstrip()
 
 
 def intern_iri(iri: str) -> URIRef:
@@ -188,6 +210,11 @@ class _Mapper:
             start, end = span
             self.g.add((node, SSE.charStart, Literal(int(start), datatype=XSD.integer)))
             self.g.add((node, SSE.charEnd, Literal(int(end), datatype=XSD.integer)))
+            text = self.report.get("text")
+            if text and 0 <= int(start) <= int(end) <= len(text):
+                at, sentence = source_sentence(text, int(start), int(end))
+                self.g.add((node, SSE.sourceSentence, Literal(sentence, lang=self.report["language"])))
+                self.g.add((node, SSE.sentenceStart, Literal(at, datatype=XSD.integer)))
 
     def derived(self, node: URIRef) -> None:
         self.g.add((node, PROV.wasDerivedFrom, self.report_node))
@@ -215,7 +242,8 @@ class _Mapper:
         code = str(country_node).rsplit("/", 1)[-1] if country_node is not None else None
         node = self.iri("city", city_key(self.first_text(name), code))
         self.g.add((node, RDF.type, SSE.City))
-        self.label(node, name)
+        if gazetteer_city(self.first_text(name), code) is None:
+            self.label(node, name)  # a gazetteer city has its labels in ar, fr and en in the reference data
         if country_node is not None:
             self.g.add((node, SSE.country, country_node))
         return node, country_node
@@ -245,8 +273,14 @@ class _Mapper:
         self.date(node, SCHEMA.datePublished, report.get("published"))
         if report.get("publisher"):
             self.g.add((node, SCHEMA.publisher, self.organisation(report["publisher"], "report.publisher")))
-        if report.get("text"):
+        # the report belongs to its publisher: its whole text is republished only where its licence allows
+        # (publish_text); each fact keeps its sentence, a short quotation with its source (sse:sourceSentence)
+        if report.get("text") and report.get("publish_text") is True:
             self.g.add((node, SCHEMA.text, Literal(report["text"], lang=report["language"])))
+        if report.get("license"):
+            self.g.add((node, DCTERMS.license, URIRef(report["license"])))
+        else:
+            self.g.add((node, DCTERMS.rights, Literal(RIGHTS_RESERVED, lang="en")))
         extractor = report.get("extractor")
         if extractor:
             agent = self.iri("agent", stable_key(f"{extractor['name']}-{extractor['version']}"))

@@ -125,9 +125,13 @@ def _seed(shapes: Graph, tbox: frozenset) -> None:
 _REFERENCE: Reference | None = None
 
 
-def _init_worker(payload: tuple) -> None:
+def _init_worker(payload: tuple, listed: dict | None = None) -> None:
     global _REFERENCE
     _REFERENCE = worker_reference(payload)
+    if listed:
+        from .readers import use_sources
+
+        use_sources(listed)  # the run's sources list (ssekg ingest --sources), as in the parent
     from .fastinfer import compile_rules
 
     compile_rules(_REFERENCE.tbox)
@@ -380,7 +384,10 @@ def iter_ingest(
         # for 256 reports): with 4 a worker they sat idle, 66-75 reports/s on 2,000 reports against 88-90 with 64
         # (two loads' worth)
         limit = inflight or max(4 * jobs, 2 * bulk_batch // chunk)
-        with _context().Pool(jobs, initializer=_init_worker, initargs=(reference_payload(reference),)) as pool:
+        from .readers import _LISTED
+
+        with _context().Pool(jobs, initializer=_init_worker,
+                             initargs=(reference_payload(reference), dict(_LISTED))) as pool:
             queue: deque = deque()
             chunks = _chunks(files, chunk)
             for chunk_paths in chunks:

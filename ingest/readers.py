@@ -8,8 +8,9 @@ normalised text (:func:`ssekg.text.normalise`) that every extracted ``span`` poi
 - HTML: the main content only (trafilatura), without menus, share buttons, comments and related-article lists.
 - Markdown: light markup (headings, emphasis, links, images, code fences) is removed; list bullets are kept.
 - Metadata: YAML front matter (``---`` … ``---``) at the top of a .txt/.md file, or a sidecar file beside the
-  report (``article.txt.meta.yaml``, ``article.meta.yaml`` or ``.json``), with keys ``url``, ``published``,
-  ``publisher``, ``language``, ``title``. HTML pages also give their own (``<html lang>``, ``<title>``,
+  report (``article.txt.meta.yaml``, ``article.meta.yaml`` or ``.json``), or a line of a sources list
+  (``ssekg ingest --sources``, ``ingest/sources.py``), with keys ``url``, ``published``, ``publisher``,
+  ``language``, ``title``, ``license`` and ``publish_text``. HTML pages also give their own (``<html lang>``, ``<title>``,
   canonical link, publication date).
 - The language is detected from the text when no metadata gives it.
 """
@@ -188,6 +189,7 @@ _KEYS = {
     "publisher": "publisher", "site": "publisher", "sitename": "publisher", "source_name": "publisher",
     "language": "language", "lang": "language",
     "title": "title", "headline": "title",
+    "license": "license", "licence": "license", "publish_text": "publish_text",
 }
 
 
@@ -225,13 +227,39 @@ def _metadata(raw: Any, source: str) -> dict[str, Any]:
         name = _KEYS.get(str(key).strip().lower().replace("-", "_"))
         if name is None or value in (None, ""):
             continue
-        out[name] = _clean_date(value, source) if name == "published" else str(value).strip()
+        if name == "publish_text":
+            out[name] = _flag(value, source)
+        else:
+            out[name] = _clean_date(value, source) if name == "published" else str(value).strip()
     if "language" in out:
         lang = out["language"].lower().split("-")[0].split("_")[0]
         if not re.fullmatch(r"[a-z]{2,3}", lang):
             raise InputError(source, f"the language {out['language']!r} is not a language code", "write ar, fr or en")
         out["language"] = lang
     return out
+
+
+def _flag(value: Any, source: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "1"):
+        return True
+    if text in ("false", "no", "0", ""):
+        return False
+    raise InputError(source, f"publish_text must be true or false, not {value!r}",
+                     "write true only where the report's licence allows republishing its text")
+
+
+#: Metadata of report files given by a sources list (``ssekg ingest --sources``), by resolved path: read like a
+#: sidecar file, and it wins over one (it is what the user named for this run). Set with :func:`use_sources`.
+_LISTED: dict[str, dict[str, Any]] = {}
+
+
+def use_sources(listed: dict[str, dict[str, Any]]) -> None:
+    """Read these metadata for these files from now on (an ingest run sets it, in every worker too)."""
+    _LISTED.clear()
+    _LISTED.update(listed)
 
 
 def _split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str]:
@@ -424,4 +452,5 @@ def read_report(path: str | Path) -> Report:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(str(path), f"cannot be read ({exc.strerror or exc})", "check the path") from None
-    return read_report_bytes(data, str(path), meta=_read_sidecar(path))
+    listed = _LISTED.get(str(path.resolve())) if _LISTED else None
+    return read_report_bytes(data, str(path), meta={**_read_sidecar(path), **(listed or {})})

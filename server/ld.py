@@ -8,6 +8,7 @@ for Arabic; every value from the store goes through Jinja's autoescape.
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import re
 import tempfile
@@ -15,7 +16,7 @@ from importlib import resources
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
 
 from ssekg.errors import StoreError
 from ssekg.namespaces import SSE
@@ -174,6 +175,18 @@ def source_sentence(backend: Any, iri: str, out: list[Any]) -> dict[str, Any] | 
     except ValueError:
         return None
     reports = [r for r in values.get(PROV_DERIVED, []) if isinstance(r, ox.NamedNode)]
+    quoted, at = values.get(str(SSE.sourceSentence)), values.get(str(SSE.sentenceStart))
+    if quoted and at and reports and isinstance(quoted[0], ox.Literal):
+        # the sentence kept with the fact (the report's whole text is not republished without a licence)
+        sentence = quoted[0].value
+        try:
+            a, b = s - int(at[0].value), e - int(at[0].value)
+        except ValueError:
+            a, b = -1, -1
+        if 0 <= a <= b <= len(sentence):
+            return {"before": sentence[:a].lstrip(), "span": sentence[a:b], "after": sentence[b:].rstrip(),
+                    "lang": quoted[0].language, "report": reports[0].value,
+                    "report_href": local_href(reports[0].value), "available": True}
     for report in reports:
         for text_term in backend.objects(report.value, SCHEMA_TEXT):
             if not isinstance(text_term, ox.Literal):
@@ -191,8 +204,28 @@ def source_sentence(backend: Any, iri: str, out: list[Any]) -> dict[str, Any] | 
     return None
 
 
+COMPACTED = "http://www.w3.org/ns/json-ld#compacted"
+
+
+def wants_compacted() -> bool:
+    """JSON-LD asked for with the compacted profile (``Accept: application/ld+json;profile="…#compacted"``, or
+    ``?profile=compacted``)."""
+    return request.args.get("profile") in ("compacted", COMPACTED) or COMPACTED in request.headers.get("Accept", "")
+
+
 def rdf_body(triples: list[Any], mime: str) -> Response:
     fmt = LD_FORMATS[mime]
+    if fmt == ox.RdfFormat.JSON_LD and wants_compacted():
+        from rdflib import Graph
+
+        from ssekg.jsonld import compact, ontology_version
+
+        g = Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+        body = compact(g, state().base)
+        response = Response(body, content_type=f'application/ld+json; profile="{COMPACTED}"')
+        response.headers["Vary"] = "Accept, Accept-Language"
+        response.headers["Link"] = f'<{url_for("ld.jsonld_context", version=ontology_version())}>; rel="http://www.w3.org/ns/json-ld#context"'
+        return response
     prefixes = state().prefixes if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) else None
     if fmt.supports_datasets:  # TriG, N-Quads: the description as the default graph
         triples = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
@@ -340,6 +373,28 @@ def ontology(suffix: str | None = None) -> Any:
 
 
 # --------------------------------------------------------------------------------------------------------------
+@bp.route("/context.jsonld")
+def jsonld_context_current() -> Any:
+    """The current JSON-LD context (a redirect to its versioned address, which never changes)."""
+    from ssekg.jsonld import ontology_version
+
+    return redirect(url_for("ld.jsonld_context", version=ontology_version()), code=302)
+
+
+@bp.route("/context/<version>.jsonld")
+def jsonld_context(version: str | None = None) -> Any:
+    from ssekg.jsonld import context, ontology_version
+
+    if version != ontology_version():
+        return Response(f"no context of version {version}; the current one is /context/{ontology_version()}.jsonld\n",
+                        status=404, mimetype="text/plain")
+    response = Response(json.dumps({"@context": context(state().base)}, ensure_ascii=False, indent=1),
+                        content_type="application/ld+json")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 @bp.route("/dump.nq.gz")
 def dump() -> Any:
     """The whole dataset (every named graph; the default graph is their union) as gzipped N-Quads."""

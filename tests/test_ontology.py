@@ -57,6 +57,8 @@ PROPERTIES = {
     "charStart": ("D", ["Challenge", "Proposal", "Speaker", "Event"], XSD.integer),
     "charEnd": ("D", ["Challenge", "Proposal", "Speaker", "Event"], XSD.integer),
     "confidence": ("D", ["Event", "Challenge", "Proposal", "Speaker", "Organisation"], XSD.decimal),
+    "sourceSentence": ("D", ["Challenge", "Proposal", "Speaker", "Event"], RDF.langString),
+    "sentenceStart": ("D", ["Challenge", "Proposal", "Speaker", "Event"], XSD.integer),
 }
 INVERSES = {"speaker": "speaksAt", "challenge": "raisedAt", "proposal": "proposedAt"}
 

@@ -266,6 +266,11 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
             value = getattr(self.r, key, None)
             if value:
                 report[key] = value
+        meta = getattr(self.r, "meta", None) or {}
+        if meta.get("license"):
+            report["license"] = meta["license"]
+        if meta.get("publish_text") is True:
+            report["publish_text"] = True
         report["text_sha256"] = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
         report["extractor"] = {"name": EXTRACTOR_NAME, "version": EXTRACTOR_VERSION}
         report["text"] = self.text
