@@ -54,3 +54,26 @@ def test_turtle_writes_instance_iris_without_escaped_slashes(client):
     for route in ("/id/event/b58c0e223362c3bb-1", "/store?default"):
         body = client.get(route, headers={"Accept": "text/turtle"}).get_data(as_text=True)
         assert "\\/" not in body and "ssed-event:" in body, route
+
+
+def test_a_published_versioned_context_and_compacted_json_ld(client):
+    """Issue 14: /context.jsonld (versioned) names every term; the compacted profile uses it, and rdflib reads
+    the compacted answer as the same triples as the expanded one."""
+    import json
+
+    from ssekg.jsonld import ontology_version
+
+    r = client.get("/context.jsonld")
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/context/{ontology_version()}.jsonld")
+    ctx = client.get(r.headers["Location"]).get_json()["@context"]
+    assert ctx["hostCountry"] == {"@id": "sse:hostCountry", "@type": "@id"} and ctx["label"]["@container"] == "@language"
+    assert client.get("/context/0.0.0-none.jsonld").status_code == 404
+    path = "/id/event/b58c0e223362c3bb-1"
+    compacted = client.get(path, headers={"Accept": 'application/ld+json;profile="http://www.w3.org/ns/json-ld#compacted"'})
+    assert compacted.status_code == 200 and "compacted" in compacted.headers["Content-Type"]
+    doc = json.loads(compacted.get_data(as_text=True))
+    text = json.dumps(doc)
+    assert '"hostCountry"' in text and "http://w3id.org" not in text.split('"@context"')[0]
+    expanded = client.get(path, headers={"Accept": "application/ld+json"}).get_data(as_text=True)
+    assert len(Graph().parse(data=compacted.get_data(as_text=True), format="json-ld")) == \
+        len(Graph().parse(data=expanded, format="json-ld"))
