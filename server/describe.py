@@ -171,7 +171,73 @@ def void_graph() -> Graph:
         g.add((sub, VOID.triples, Literal(n)))
     for ex in s["examples"]:
         g.add((ds, VOID.exampleResource, URIRef(ex.value)))
+    _rights_and_sources(g, ds, st)
+    for name, (target, predicate, n) in st.cached("linksets", lambda: _linksets(st.backend)).items():
+        linkset = URIRef(root() + f".well-known/void#links-{name}")
+        g.add((ds, VOID.subset, linkset))
+        g.add((linkset, RDF.type, VOID.Linkset))
+        g.add((linkset, VOID.subjectsTarget, ds))
+        g.add((linkset, VOID.objectsTarget, URIRef(target)))
+        g.add((linkset, VOID.linkPredicate, URIRef(predicate)))
+        g.add((linkset, VOID.triples, Literal(n)))
     return g
+
+
+#: The datasets our links point into: name -> (namespace of the targets, the dataset's IRI).
+LINK_TARGETS = {
+    "geonames": ("https://sws.geonames.org/", "https://www.geonames.org/"),
+    "wikidata": ("http://www.wikidata.org/entity/", "https://www.wikidata.org/"),
+    "sdg": ("http://metadata.un.org/sdg/", "http://metadata.un.org/sdg/"),
+    "essglobal": ("http://purl.org/essglobal/standard/", "http://purl.org/essglobal/"),
+}
+_LINK_PREDICATES = ("http://www.w3.org/2002/07/owl#sameAs", "http://www.w3.org/2004/02/skos/core#closeMatch",
+                    "http://www.w3.org/2004/02/skos/core#broadMatch", "http://www.w3.org/2004/02/skos/core#relatedMatch")
+
+
+def _linksets(backend: Any) -> dict[str, tuple[str, str, int]]:
+    """VoID linksets: how many links of each predicate go to each dataset we link to."""
+    counts: dict[tuple[str, str], int] = {}
+    values = " ".join(f"<{p}>" for p in _LINK_PREDICATES)
+    for row in backend.select(f"SELECT ?p ?o (COUNT(*) AS ?n) {{ VALUES ?p {{ {values} }} ?s ?p ?o FILTER isIRI(?o) }} "
+                              "GROUP BY ?p ?o"):
+        target = row["o"].value
+        for name, (namespace, _) in LINK_TARGETS.items():
+            if target.startswith(namespace):
+                key = (name, row["p"].value)
+                counts[key] = counts.get(key, 0) + int(row["n"].value)
+    return {f"{name}-{predicate.rsplit('#', 1)[1]}": (LINK_TARGETS[name][1], predicate, n)
+            for (name, predicate), n in sorted(counts.items())}
+
+
+def _rights_and_sources(g: Graph, ds: URIRef, st: Any) -> None:
+    """Who publishes, what the licence covers, what the data comes from, when it last changed."""
+    g.add((ds, DCTERMS.rights, Literal(
+        "The licence covers what this dataset states (events, people, places, organisations, programmes, "
+        "categories and the statements as facts). The reports belong to their publishers: each report's "
+        "licence is stated on it (dcterms:license, or dcterms:rights where none is known); their texts are quoted "
+        "a sentence at a time, and republished whole only where the licence allows.", lang="en")))
+    if st.settings.publisher:
+        g.add((ds, DCTERMS.publisher, Literal(st.settings.publisher)))
+    for source in ("https://www.iso.org/iso-3166-country-codes.html", "https://www.geonames.org/",
+                   "http://metadata.un.org/sdg/", "http://purl.org/essglobal/standard/"):
+        g.add((ds, DCTERMS.source, URIRef(source)))
+    modified = _store_modified(st)
+    if modified:
+        g.add((ds, DCTERMS.modified, Literal(modified, datatype=URIRef("http://www.w3.org/2001/XMLSchema#dateTime"))))
+
+
+def _store_modified(st: Any) -> str | None:
+    """When the embedded store last changed: the newest modification time of its files (None for a remote store)."""
+    if st.is_remote:
+        return None
+    import datetime
+    import os
+
+    try:
+        newest = max(e.stat().st_mtime for e in os.scandir(st.settings.store_dir) if e.is_file())
+    except (OSError, ValueError):
+        return None
+    return datetime.datetime.fromtimestamp(newest, datetime.timezone.utc).replace(microsecond=0).isoformat()
 
 
 @bp.route("/.well-known/void")

@@ -81,6 +81,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("service_allow", None, "deprecated name of outbound_allow (read into it)", _list),
     Setting("cors", True, "send CORS headers on read-only routes", _bool),
     Setting("public_url", None, "the address users reach the server at, if behind a proxy"),
+    Setting("publisher", None, "who publishes the dataset (a name or an IRI), stated in its VoID description"),
     Setting("data_license", "https://creativecommons.org/licenses/by/4.0/", "licence IRI of the dataset (VoID/DCAT, dump)"),
     Setting("endpoint", None, "query URL of a remote SPARQL 1.1 store to use instead of the embedded one"),
     Setting("update_endpoint", None, "update URL of the remote store (default: the endpoint)"),

@@ -358,3 +358,30 @@ def test_absolute_urls_never_follow_a_foreign_host(app_factory):
     assert "evil.example" not in r.get_data(as_text=True)
     r = client.get("/sparql", headers={"Host": "localhost:8000", "Accept": "text/turtle"})
     assert "http://localhost:8000/sparql" in r.get_data(as_text=True)
+
+
+def test_void_states_linksets_rights_and_sources(tmp_path):
+    """Issue 14: VoID says what links go where (linksets), what the licence covers, and what the data comes from."""
+    from rdflib import Graph, Namespace
+    from rdflib.namespace import DCTERMS, RDF
+
+    from ssekg.ingest.pipeline import ingest_paths
+    from ssekg.server import create_app
+    from ssekg.settings import load_settings
+    from ssekg.store import Store
+    from support import EXAMPLES
+
+    VOID = Namespace("http://rdfs.org/ns/void#")
+    store = Store.memory()
+    ingest_paths(store, sorted(EXAMPLES.glob("*.yaml")))
+    app = create_app(load_settings({"store": str(tmp_path / "x"), "publisher": "The example publisher"}, environ={}),
+                     store)
+    g = Graph().parse(data=app.test_client().get("/.well-known/void", headers={"Accept": "text/turtle"}).get_data(
+        as_text=True), format="turtle")
+    linksets = {str(s).rsplit("#", 1)[1]: int(g.value(s, VOID.triples)) for s in g.subjects(RDF.type, VOID.Linkset)}
+    assert linksets["links-geonames-sameAs"] >= 249 + 800  # every country and gazetteer city
+    assert linksets["links-essglobal-relatedMatch"] > 50 and linksets["links-sdg-closeMatch"] > 30
+    ds = URIRef("http://localhost/.well-known/void#dataset")
+    assert "belong to their publishers" in str(g.value(ds, DCTERMS.rights))
+    assert str(g.value(ds, DCTERMS.publisher)) == "The example publisher"
+    assert URIRef("https://www.geonames.org/") in set(g.objects(ds, DCTERMS.source))
