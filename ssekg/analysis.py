@@ -37,7 +37,8 @@ def dataframe(name: str, store: Any = None, store_dir: str | os.PathLike[str] | 
     """The answer of the named query ``name`` (``queries/NAME.rq``) as a ``pandas.DataFrame``.
 
     ``store`` is an open :class:`ssekg.store.Store`; without it, the store at ``store_dir`` (or the configured one,
-    ``SSEKG_STORE``) is opened for the query and closed after. ``params`` are the query's parameters
+    ``SSEKG_STORE``) is opened for the query and closed after, or, while ``ssekg serve`` holds it, read through
+    that server (``ssekg.backends.open_for_reading``). ``params`` are the query's parameters
     (``dimension="speaker"``, ``lang="fr"``, ``country="SN"`` …), bound as values, never pasted into the query.
     One column per SELECT variable, in order: integer columns are ``int64`` (``Int64`` when some rows have no
     value), decimal ones ``float64``, booleans ``boolean``; IRIs, texts and dates are strings (``None`` if unbound).
@@ -48,11 +49,11 @@ def dataframe(name: str, store: Any = None, store_dir: str | os.PathLike[str] | 
 
     own = store is None
     if own:
+        from .backends import open_for_reading
         from .settings import load_settings
-        from .store import Store
 
         settings = load_settings({"store": str(store_dir) if store_dir is not None else None})
-        store = Store.open(settings.store_dir, settings.base)
+        store, _note = open_for_reading(settings)  # through the running server when it holds the store
     try:
         result = run_named(store, name, {k: v for k, v in params.items() if v is not None})
         columns = [v.value for v in result.variables]

@@ -112,14 +112,24 @@ def _summary(outcomes: list, verb: str) -> int:
                    "the token comes from the update_token setting [env SSEKG_UPDATE_TOKEN]")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="worker processes preparing reports in parallel  [default: the number of cores]")
+@click.option("--sources", "sources_file", type=click.Path(dir_okay=False, exists=True),
+              help="a TSV or CSV list of the report files with their url, published, publisher, license, "
+                   "publish_text (docs/cards.md)")
 @store_options
-def ingest(settings: Settings, paths: tuple[str, ...], quiet: bool, jobs: int | None, server_url: str | None) -> None:
+def ingest(settings: Settings, paths: tuple[str, ...], quiet: bool, jobs: int | None, server_url: str | None,
+           sources_file: str | None) -> None:
     """Ingest cards (.yaml/.json) and reports (.txt/.md/.html) from files and folders into the store."""
     import os
 
     from ssekg.ingest.pipeline import ingest_paths
 
     files = _inputs(paths, quiet)
+    if sources_file:
+        if server_url:
+            click.echo("error: --sources is read here, not by the server: with --server, give each report its "
+                       "metadata in front matter or a sidecar file (docs/cards.md)", err=True)
+            sys.exit(EXIT_USAGE)
+        _use_sources(sources_file, files)
     if server_url:
         from ssekg.ingest.client import ingest_via_server
 
@@ -140,6 +150,22 @@ def ingest(settings: Settings, paths: tuple[str, ...], quiet: bool, jobs: int | 
         outcomes = ingest_paths(store, files, on_outcome=progress)
     store.close()
     sys.exit(_summary(outcomes, "accepted"))
+
+
+def _use_sources(sources_file: str, files: list[Path]) -> None:
+    """Read the sources list; say which listed files are not among the inputs (a typo would lose a URL)."""
+    from ssekg.ingest.readers import use_sources
+    from ssekg.ingest.sources import load_sources
+
+    try:
+        listed = load_sources(sources_file)
+    except InputError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    given = {str(p.resolve()) for p in files}
+    for missing in sorted(set(listed) - given):
+        click.echo(f"warning: {sources_file} lists {missing}, which is not among the files to ingest", err=True)
+    use_sources(listed)
 
 
 def _inputs(paths: tuple[str, ...], quiet: bool) -> list[Path]:
@@ -238,7 +264,11 @@ def query(settings: Settings, source: str | None, expr: str | None, params: tupl
     try:
         text, bindings = resolve_query(source, expr, params)
         check_text(text, allow=settings.outbound_allow)
-        store = open_store(settings)
+        from .backends import open_for_reading
+
+        store, note = open_for_reading(settings)
+        if note:
+            click.echo(note, err=True)
         result = run_query(store, text, bindings)
         write_result(result, fmt, sys.stdout)
     except Refused as exc:

@@ -131,16 +131,52 @@ def bind_param(param: Param, value: str, base: str | None = None, scheme: str | 
     if param.type == "country":
         from ssekg.ontology.countries import resolve_country
 
-        code = resolve_country(value) or "unknown"
+        code = resolve_country(value)
+        if code is None:
+            raise QueryError(f"parameter {param.name}: {value!r} is not a country we know"
+                             + _did_you_mean(value, _country_names()) + "; give an ISO code (MA) or a name in ar, fr or en")
         return ox.NamedNode(f"{base}country/{code}")
     if param.type == "concept":
-        return ox.NamedNode(concept_iri(value, scheme or param.scheme, base))
+        iri = concept_iri(value, scheme or param.scheme, base)
+        known = _concepts(base)
+        if known and iri not in known:
+            scheme_name = scheme or param.scheme
+            notations = sorted(k.rsplit("/", 1)[1] for k in known if scheme_name is None
+                               or k.startswith(f"{base}concept/{scheme_name}/"))
+            raise QueryError(f"parameter {param.name}: {value!r} is not a category of ours"
+                             + _did_you_mean(value.rsplit("/", 1)[-1], notations)
+                             + (f"; the categories are: {', '.join(notations)}" if notations else ""))
+        return ox.NamedNode(iri)
     if param.type == "iri":
         try:
             return ox.NamedNode(value)
         except ValueError:
             raise QueryError(f"parameter {param.name} must be an IRI, not {value!r}") from None
     return ox.Literal(value)
+
+
+def _did_you_mean(value: str, choices: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(value.strip(), choices, n=3, cutoff=0.6)
+    return f" (did you mean {', '.join(close)}?)" if close else ""
+
+
+def _country_names() -> list[str]:
+    import pycountry
+
+    return sorted({c.name for c in pycountry.countries} | {c.alpha_2 for c in pycountry.countries})
+
+
+def _concepts(base: str) -> frozenset[str]:
+    """Every concept IRI of our schemes under ``base`` (an unknown category is a 400, not an empty table)."""
+    from rdflib.namespace import RDF, SKOS
+
+    from ssekg.namespaces import DEFAULT_BASE
+    from ssekg.ontology import schemes_graph
+
+    found = {str(c) for c in schemes_graph().subjects(RDF.type, SKOS.Concept)}
+    return frozenset(base + c[len(DEFAULT_BASE):] if c.startswith(DEFAULT_BASE) else c for c in found)
 
 
 def concept_iri(value: str, scheme: str | None, base: str) -> str:

@@ -112,7 +112,7 @@ def generated_cards(folder: Path, n: int, seed: int) -> Path:
 #: own binding): every optional parameter given and left out, both dimensions, languages with labels (fr, ar) and without (de: every label is a fallback), a value that
 #: names nothing.
 YEARS = [{"from": "2025"}, {"to": "2024"}, {"from": "2025", "to": "2025"}, {"from": "2026", "to": "2027"}]
-TYPES = [{"eventType": "forum"}, {"eventType": "event-type/conference"}, {"eventType": "no-such-type"}]
+TYPES = [{"eventType": "forum"}, {"eventType": "event-type/conference"}, {"eventType": "summit"}]
 MATRIX = [{"dimension": "speaker"}, {"lang": "fr"}, {"lang": "ar"}, {"lang": "de"}, {"dimension": "nonsense"}, *YEARS, *TYPES,
           {"dimension": "speaker", "from": "2025", "eventType": "conference"}]
 QUERY_PARAMETER_SETS: dict[str, list[dict[str, str]]] = {
@@ -127,12 +127,12 @@ QUERY_PARAMETER_SETS: dict[str, list[dict[str, str]]] = {
     ],
     "events-by-country-year": [{"dimension": "participant"}, {"dimension": "participant", "lang": "fr"}, {"lang": "ar"},
                                {"lang": "de"}],
-    "country-pairs": [{"country": "SN"}, {"country": "Mali"}, {"country": "ZZ"}, {"lang": "fr"}, *YEARS, *TYPES,
+    "country-pairs": [{"country": "SN"}, {"country": "Mali"}, {"country": "AQ"}, {"lang": "fr"}, *YEARS, *TYPES,
                       {"country": "MA", "from": "2025", "eventType": "forum"}],
     "country-profile": [{"country1": "MA", "country2": "SN"}, {"country1": "MA", "country2": "SN", "dimension": "speaker", "lang": "fr"},
                         {"country1": "TN", "country2": "BE", "lang": "ar"}, {"country1": "MA", "country2": "SN", "lang": "de"},
                         {"country1": "SN"}],
-    "speakers": [{"country": "TN"}, {"country": "SN", "lang": "fr"}, {"country": "ZZ"}, {"lang": "de"}],
+    "speakers": [{"country": "TN"}, {"country": "SN", "lang": "fr"}, {"country": "AQ"}, {"lang": "de"}],
     "organisations": [{"country": "SN"}, {"country": "BE", "lang": "fr"}, {"lang": "de"}],
 }
 for _name, _named in named_queries().items():

@@ -199,3 +199,27 @@ def test_ingest_while_serving(live_server, token):
     assert requests.get(live_server.url + "/sparql", params={"query": ask}).json()["boolean"] is True
     after = requests.get(live_server.url + "/sparql", params={"query": count, "format": "csv"}).text
     assert before != after or body["key"] == "b58c0e223362c3bb"
+
+
+def test_reading_commands_work_while_the_server_holds_the_store(server_factory, tmp_path):
+    """Issue 14: `ssekg query NAME` and `dataframe(NAME)` answer while `ssekg serve` runs, through the server."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from .conftest import example_graphs, fill_store
+
+    store = tmp_path / "store"
+    fill_store(store, example_graphs())
+    server = server_factory(store)
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("SSEKG_")}
+    env.update(SSEKG_PORT=str(server.port))
+    ssekg = Path(sys.executable).with_name("ssekg")
+    proc = subprocess.run([str(ssekg), "query", "--store", str(store), "--format", "csv", "event-countries"],
+                          capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "reading through its SPARQL endpoint" in proc.stderr and "country/SN" in proc.stdout
+    code = f"from ssekg.analysis import dataframe; print(len(dataframe('event-countries', store_dir={str(store)!r})))"
+    frame = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60,
+                           cwd=tmp_path, check=False)
+    assert frame.returncode == 0 and int(frame.stdout.strip()) >= 4, frame.stderr
