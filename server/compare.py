@@ -34,7 +34,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "event": "Event", "speaker_label": "Speaker", "report": "Report", "source": "source", "statement": "statement",
         "png": "Download PNG", "svg": "Download SVG", "empty": "No statements for these filters.",
         "loading": "Loading…", "error": "The data could not be loaded", "table": "The matrix as a table",
-        "pairs_table": "The pairs as a table", "with": "with", "unattributed": "no speaker named",
+        "pairs_table": "The pairs as a table", "pairs_shown": "The network shows the {n} strongest of {m} pairs; the table lists them all.", "with": "with", "unattributed": "no speaker named",
         "language": "Language", "csv": "Data as CSV", "queries": "Queries", "compare": "Compare",
     },
     "fr": {
@@ -49,7 +49,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "source": "source", "statement": "énoncé", "png": "Télécharger en PNG", "svg": "Télécharger en SVG",
         "empty": "Aucun énoncé pour ces filtres.", "loading": "Chargement…",
         "error": "Les données n'ont pas pu être chargées", "table": "La matrice sous forme de tableau",
-        "pairs_table": "Les paires sous forme de tableau", "with": "avec", "unattributed": "aucun intervenant nommé",
+        "pairs_table": "Les paires sous forme de tableau", "pairs_shown": "Le réseau montre les {n} paires les plus fortes sur {m} ; le tableau les liste toutes.", "with": "avec", "unattributed": "aucun intervenant nommé",
         "language": "Langue", "csv": "Données en CSV", "queries": "Requêtes", "compare": "Comparer",
     },
     "ar": {
@@ -63,7 +63,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "event": "الفعالية", "speaker_label": "المتحدث", "report": "التقرير", "source": "المصدر",
         "statement": "البيان", "png": "تنزيل PNG", "svg": "تنزيل SVG", "empty": "لا توجد بيانات لهذه المرشحات.",
         "loading": "جار التحميل…", "error": "تعذر تحميل البيانات", "table": "المصفوفة في جدول",
-        "pairs_table": "الأزواج في جدول", "with": "مع", "unattributed": "لم يُذكر متحدث", "language": "اللغة",
+        "pairs_table": "الأزواج في جدول", "pairs_shown": "تعرض الشبكة أقوى {n} زوجا من أصل {m}؛ ويعرضها الجدول كلها.", "with": "مع", "unattributed": "لم يُذكر متحدث", "language": "اللغة",
         "csv": "البيانات بصيغة CSV", "queries": "الاستعلامات", "compare": "مقارنة",
     },
 }

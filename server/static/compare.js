@@ -10,6 +10,8 @@
   const lang = config.lang;
   const rtl = lang === "ar";
   const collator = new Intl.Collator(lang);
+  /** The most pairs the co-participation network draws (the table lists them all). */
+  const MAX_PAIRS = 60;
   const state = { matrix: null, pairs: null, cell: null, charts: {}, options: {} };
 
   function escapeHtml(text) {
@@ -116,14 +118,14 @@
             escapeHtml(d.value[2] + " " + T.statements + ", " + d.events + " " + T.events);
         },
       },
-      grid: { top: 10, bottom: 150, left: rtl ? 20 : 150, right: rtl ? 150 : 20 },
+      grid: { top: 10, bottom: 190, left: rtl ? 20 : 160, right: rtl ? 160 : 20 },
       xAxis: {
         type: "category", data: m.categories.map((c) => c[1]), inverse: rtl, splitArea: { show: true },
-        axisLabel: { rotate: rtl ? -40 : 40, interval: 0, width: 140, overflow: "truncate" },
+        axisLabel: { rotate: rtl ? -40 : 40, interval: 0, width: 150, overflow: "break" },
       },
       yAxis: {
         type: "category", data: m.countries.map((c) => c[1]), position: rtl ? "right" : "left",
-        inverse: true, splitArea: { show: true }, axisLabel: { width: 140, overflow: "truncate" },
+        inverse: true, splitArea: { show: true }, axisLabel: { width: 150, overflow: "break" },
       },
       visualMap: {
         min: 0, max: max, calculable: false, orient: "horizontal", left: "center", bottom: 0,
@@ -205,6 +207,7 @@
       const li = el("li", { class: "statement", "data-statement": r.statement });
       const text = el("a", { href: href(r.statement), class: "text", dir: "auto" }, r.text || r.statement);
       li.appendChild(text);
+      if (r.sentence) li.appendChild(el("blockquote", { class: "sentence", dir: "auto" }, r.sentence));
       const meta = el("div", { class: "meta" });
       meta.appendChild(el("a", { href: href(r.event), class: "event", dir: "auto" },
         T.event + ": " + (r.eventLabel || r.event) + (r.date ? " (" + r.date + ")" : "")));
@@ -235,15 +238,20 @@
       return;
     }
     state.pairs = data;
+    // a network of every pair of 50 countries is a hairball: draw the strongest pairs (all of them in the table)
+    const shown = [...data].sort((a, b) => Number(b.events) - Number(a.events) ||
+      collator.compare(a.country1Label || "", b.country1Label || "")).slice(0, MAX_PAIRS);
+    document.getElementById("pairs-shown").textContent = shown.length < data.length
+      ? T.pairs_shown.replace("{n}", shown.length).replace("{m}", data.length) : "";
     const nodes = new Map();
-    for (const r of data) {
+    for (const r of shown) {
       for (const [iri, label] of [[r.country1, r.country1Label], [r.country2, r.country2Label]]) {
         const node = nodes.get(iri) || { id: iri, name: label || iri, value: 0 };
         node.value += Number(r.events);
         nodes.set(iri, node);
       }
     }
-    const maxEvents = Math.max(1, ...data.map((r) => Number(r.events)));
+    const maxEvents = Math.max(1, ...shown.map((r) => Number(r.events)));
     const option = {
       animation: false,
       backgroundColor: "#ffffff",
@@ -265,7 +273,7 @@
           id: n.id, name: n.name, value: n.value, symbolSize: 12 + 4 * Math.sqrt(n.value),
           itemStyle: { color: "#24463b" },
         })),
-        links: data.map((r) => ({
+        links: shown.map((r) => ({
           source: r.country1, target: r.country2, value: Number(r.events),
           lineStyle: { width: 1 + 5 * Number(r.events) / maxEvents, opacity: 0.6, curveness: 0.2, color: "#b5651d" },
         })),
