@@ -81,22 +81,23 @@ def pct(times: list[float], q: int) -> float:
     return statistics.quantiles(times, n=100)[q - 1] if len(times) > 1 else times[0]
 
 
-def slow_clients(url: str, path: str, n: int = 100) -> dict[str, float]:
+def trickle(url: str, stop: threading.Event, opened: list) -> None:
+    """A slow client: a request head sent a header line every half second, until ``stop`` is set."""
     parts = urlsplit(url)
+    s = socket.create_connection((parts.hostname, parts.port))
+    opened.append(s)
+    s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+    while not stop.is_set():
+        try:
+            s.sendall(b"X-Slow: 1\r\n")
+        except OSError:
+            return
+        stop.wait(0.5)
+
+
+def slow_clients(url: str, path: str, n: int = 100) -> dict[str, float]:
     stop, opened = threading.Event(), []
-
-    def trickle() -> None:
-        s = socket.create_connection((parts.hostname, parts.port))
-        opened.append(s)
-        s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")
-        while not stop.is_set():
-            try:
-                s.sendall(b"X-Slow: 1\r\n")
-            except OSError:
-                return
-            stop.wait(0.5)
-
-    threads = [threading.Thread(target=trickle, daemon=True) for _ in range(n)]
+    threads = [threading.Thread(target=trickle, args=(url, stop, opened), daemon=True) for _ in range(n)]
     for t in threads:
         t.start()
     time.sleep(1.0)

@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import InputError
-from .sparqllex import LexError, Token, tokens
+from .sparqllex import LexError, Token, nesting, tokens
 
 #: The deepest nesting of groups, brackets and parentheses a text may have (hand-written queries stay below 20).
 MAX_NESTING = 64
@@ -95,14 +95,8 @@ def _check_nesting(text: str) -> None:
     # a cheap upper bound first: brackets inside strings and comments count, so most texts need no lexing
     if sum(text.count(c) for c in "{([") <= MAX_NESTING:
         return
-    deepest = level = 0
     try:
-        for t in tokens(text):
-            if t.value in ("{", "(", "["):
-                level += 1
-                deepest = max(deepest, level)
-            elif t.value in ("}", ")", "]"):
-                level -= 1
+        deepest = nesting(text)
     except LexError as exc:
         raise Refused(f"the text cannot be checked for its nesting: {exc}", "write it in SPARQL 1.1 syntax") from None
     if deepest > MAX_NESTING:

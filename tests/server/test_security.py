@@ -24,7 +24,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_outbound import Listener, bypasses, texts
 
+from support import bench_module
+
 from .conftest import TOKEN, LiveServer, example_graphs, fill_store
+
+LOAD = bench_module("bench_security_load", "security_load.py")  # the slow client of make bench-security
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 EVENT = "/id/event/b58c0e223362c3bb-1"
@@ -140,19 +144,6 @@ def test_an_error_never_echoes_the_body(server):
 
 
 # --- 3. slow clients -------------------------------------------------------------------------------------------
-def _trickle(url: str, stop: threading.Event, opened: list) -> None:
-    host, port = url.split("//")[1].split(":")
-    s = socket.create_connection((host, int(port)))
-    opened.append(s)
-    s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")
-    while not stop.is_set():
-        try:
-            s.sendall(b"X-Slow: 1\r\n")
-        except OSError:
-            return
-        stop.wait(0.5)
-
-
 def _lookups(url: str, n: int, source: str = "127.0.0.1") -> list[float]:
     host, port = url.split("//")[1].split(":")
     times = []
@@ -174,7 +165,7 @@ def p95(times: list[float]) -> float:
 
 def test_a_hundred_slow_clients_do_not_stop_the_others(server):
     stop, opened = threading.Event(), []
-    threads = [threading.Thread(target=_trickle, args=(server.url, stop, opened), daemon=True) for _ in range(100)]
+    threads = [threading.Thread(target=LOAD.trickle, args=(server.url, stop, opened), daemon=True) for _ in range(100)]
     for t in threads:
         t.start()
     try:
