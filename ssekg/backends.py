@@ -55,7 +55,7 @@ def local_server(settings: Any, timeout: float = 2.0) -> str | None:
     host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     url = f"http://{'[' + host + ']' if ':' in host else host}:{int(settings.port)}/"
     try:
-        with urllib.request.urlopen(url + "health", timeout=timeout) as response:  # noqa: S310 - http on this machine
+        with urllib.request.urlopen(url + "health", timeout=timeout) as response:
             health = json.loads(response.read(4096))
     except (OSError, ValueError):
         return None

@@ -14,13 +14,13 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from ssekg.errors import InputError
 from ssekg.ingest.pipeline import ingest_paths
 from ssekg.ingest.readers import use_sources
 from ssekg.ingest.sources import load_sources
-from ssekg.store import Store
 from support import ROOT
+
+from ssekg.errors import InputError
+from ssekg.store import Store
 
 REPORT = ROOT / "tests" / "corpus" / "en" / "en01.txt"  # written by us
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
@@ -89,6 +89,7 @@ def test_with_a_licence_that_allows_it_the_text_is_published(folder):
 
 def test_pages_and_the_dump_of_a_served_store_hold_no_paragraph(folder, tmp_path):
     from ssekg.server import create_app
+
     from ssekg.settings import load_settings
 
     store = Store.memory()

@@ -8,17 +8,17 @@ import re
 import pyoxigraph as ox
 import pytest
 from rdflib.namespace import OWL, RDF
-
 from ssekg.ingest.pipeline import ingest_paths
-from ssekg.namespaces import SSE
 from ssekg.ontology import ontology_graph
+from support import EXAMPLES, ROOT
+
+from ssekg.namespaces import SSE
 from ssekg.outbound import check_text
 from ssekg.query import _prefixes
 from ssekg.store import Store
-from support import EXAMPLES, ROOT
 
 DOC = (ROOT / "docs" / "vocabulary.md").read_text(encoding="utf-8")
-QUERIES = re.findall(r"```sparql\n(.*?)```", DOC, re.S)
+QUERIES = re.findall(r"```sparql\n(.*?)```", DOC, re.DOTALL)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 from rdflib import Dataset, Graph
-
 from ssekg.server import formats
 
 RDFLIB = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld",

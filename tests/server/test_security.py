@@ -22,9 +22,8 @@ import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_outbound import Listener, bypasses, texts
-
 from support import bench_module
+from test_outbound import Listener, bypasses, texts
 
 from .conftest import TOKEN, LiveServer, example_graphs, fill_store
 
