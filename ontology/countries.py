@@ -21,7 +21,7 @@ from importlib import resources
 
 import pycountry
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from ssekg.namespaces import DEFAULT_BASE, GEONAMES, SSE, bind_prefixes
 
@@ -261,6 +261,7 @@ def _country_graph(base: str) -> Graph:
             g.add((iri, SKOS.altLabel, Literal(label, lang=lang)))
         if a2 in geonames:
             g.add((iri, OWL.sameAs, GEONAMES[f"{geonames[a2]}/"]))
+            g.add((iri, DCTERMS.source, URIRef("https://www.geonames.org/")))  # where the identifier comes from
         if a2 in wikidata:
             g.add((iri, OWL.sameAs, URIRef(f"http://www.wikidata.org/entity/{wikidata[a2]}")))
     return g

@@ -227,3 +227,14 @@ def test_gazetteer_cities_have_three_labels_a_country_and_their_geonames_link():
     assert all(str(o).startswith("https://sws.geonames.org/") for o in cities.objects(None, OWL.sameAs))
     labels = [(c, o.language) for c in cities.subjects(RDF.type, SSE.City) for o in cities.objects(c, RDFS.label)]
     assert len(labels) == len(set(labels))  # one label per city and language
+
+
+def test_every_country_links_to_geonames_and_names_the_source():
+    from rdflib.namespace import DCTERMS
+
+    from ssekg.ontology.countries import country_graph
+
+    g = country_graph(DEFAULT_BASE)
+    countries = set(g.subjects(RDF.type, SSE.Country))
+    linked = {s for s, o in g.subject_objects(OWL.sameAs) if str(o).startswith("https://sws.geonames.org/")}
+    assert linked == countries == set(g.subjects(DCTERMS.source, URIRef("https://www.geonames.org/")))

@@ -133,3 +133,33 @@ def test_the_statements_behind_a_cell_come_with_their_sentence(folder):
     rows = list(run_named(store, "statements-in-cell", {"country": "GH", "category": "access-to-finance"}))
     assert rows and all(r["sentence"] is not None and r["sentence"].value in text for r in rows)
     assert all(r["text"].value in r["sentence"].value for r in rows)
+
+
+def test_real_reports_are_quoted_never_republished(tmp_path):
+    """Reports others wrote (../shared/corpus): the served dump, SPARQL and pages hold no paragraph of them."""
+    from ssekg.ingest.gold import corpus_dir
+    from ssekg.server import create_app
+    from ssekg.settings import load_settings
+
+    corpus = corpus_dir()
+    if not corpus.is_dir():
+        pytest.skip(f"the real corpus is not at {corpus} (it lives in ../shared, outside the repository)")
+    picked = [p for lang in ("ar", "fr", "en") for p in sorted(corpus.glob(f"reports/{lang}/*.txt"))[:4]]
+    store = Store.memory()
+    accepted = [o for o in ingest_paths(store, picked) if o.accepted]
+    assert len(accepted) >= 6
+    client = create_app(load_settings({"store": str(tmp_path / "unused")}, environ={}), store).test_client()
+    dump = gzip.decompress(client.get("/dump.nq.gz").data).decode("utf-8")
+    every_value = "\n".join(q.object.value for q in store.ox if hasattr(q.object, "value"))
+    assert "<http://schema.org/text>" not in dump and "<http://purl.org/dc/terms/rights>" in dump
+    for path in picked:
+        text = path.read_text(encoding="utf-8")
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        passages = [line for line in lines if len(line) > 450] or [
+            f"{a}\n{b}" for a, b in zip(lines, lines[1:]) if len(a) > 60 and len(b) > 60]
+        for passage in passages[:3]:
+            assert passage not in every_value, path.name
+    # each quotation is one sentence cut to 400 characters around its fact (or the fact alone, when longer)
+    rows = list(store.ox.query("SELECT ?q ?a ?b { ?f sse:sourceSentence ?q ; sse:charStart ?a ; sse:charEnd ?b }",
+                               prefixes={"sse": "https://w3id.org/ssekg/ontology#"}))
+    assert rows and all(len(r["q"].value) <= max(400, int(r["b"].value) - int(r["a"].value)) for r in rows)
