@@ -134,6 +134,7 @@ QUERY_PARAMETER_SETS: dict[str, list[dict[str, str]]] = {
                         {"country1": "SN"}],
     "speakers": [{"country": "TN"}, {"country": "SN", "lang": "fr"}, {"country": "AQ"}, {"lang": "de"}],
     "organisations": [{"country": "SN"}, {"country": "BE", "lang": "fr"}, {"lang": "de"}],
+    "statement-coverage": [{"kind": "proposal"}, *YEARS, *TYPES, {"kind": "proposal", "minConfidence": "0.5"}],
 }
 for _name, _named in named_queries().items():
     if _name not in QUERY_PARAMETER_SETS and any(p.name == "lang" for p in _named.params):

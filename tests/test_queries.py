@@ -641,3 +641,15 @@ def test_parameters_written_into_the_text_give_the_rows_of_oxigraphs_own_binding
     prefixes = prefixes_for(store.base)
     ours = solution_multiset(store.query(named.text, prefixes=prefixes, substitutions=bindings))
     assert ours == solution_multiset(store.ox.query(named.text, prefixes=prefixes, substitutions=bindings or None))
+
+
+@pytest.mark.parametrize("kind", ["challenge", "proposal"])
+@pytest.mark.parametrize("extra", [{}, {"from": "2025"}, {"eventType": "forum"}])
+def test_coverage_counts_what_each_matrix_dimension_places(store, kind, extra):
+    """statement-coverage's N of M: each dimension's matrix sums to its count, out of every categorised statement."""
+    [row] = table(store, "statement-coverage", kind=kind, **extra)
+    for dimension, column in (("host", "withHostCountry"), ("speaker", "withSpeakerCountry")):
+        cells = table(store, f"{kind}s-by-country", dimension=dimension, **extra)
+        assert sum(int(c["statements"]) for c in cells) == int(row[column]), (dimension, extra)
+    assert int(row["statements"]) >= max(int(row["withHostCountry"]), int(row["withSpeakerCountry"]))
+    assert int(row["withSpeakerCountry"]) < int(row["statements"]) or extra  # the corpus has unattributed statements

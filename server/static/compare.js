@@ -95,6 +95,26 @@
     status(data.length ? "" : T.empty);
     drawHeatmap();
     renderMatrixTable();
+    showCoverage(f, data);
+  }
+
+  /** Says how many of the statements the matrix places: a speaker matrix counts only attributed statements. */
+  async function showCoverage(f, data) {
+    const note = document.getElementById("coverage");
+    note.textContent = "";
+    let cov;
+    try {
+      [cov] = await rows("statement-coverage", {
+        kind: f.kind, from: f.from, to: f.to, eventType: f.eventType, minConfidence: f.minConfidence });
+    } catch (err) {
+      return;  // the matrix stands without its note
+    }
+    if (!cov) return;
+    const placed = data.reduce((sum, r) => sum + Number(r.statements), 0);
+    const text = f.dimension === "speaker" ? T.coverage_speaker : T.coverage_host;
+    note.textContent = text.replace("{n}", placed).replace("{m}", cov.statements);
+    note.dataset.placed = String(placed);
+    note.dataset.total = String(cov.statements);
   }
 
   function drawHeatmap() {

@@ -148,6 +148,11 @@ def test_arabic_right_to_left_filters_and_language_switch(browser, corpus_server
 def test_speaker_matrix_years_and_table_cells(browser, corpus_server):
     open_page(browser, corpus_server, "/compare?kind=proposal&dimension=speaker&to=2024", "en")
     assert table_country_codes(browser) == ["ML", "SN"]  # Mali, Senegal: E3 (2024) only
+    # the page says how many of the statements this view places (a speaker matrix: the attributed ones only)
+    note = wait_for(lambda: browser.execute_script("const n = document.getElementById('coverage'); "
+                                                   "return n.dataset.total ? [n.dataset.placed, n.dataset.total, n.textContent] : null"))
+    placed, total, text = note
+    assert 0 < int(placed) <= int(total) and f"{placed} of the {total}" in text and "speaker" in text
     # the accessible table's cells are buttons too
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
