@@ -31,6 +31,8 @@ MAX_HEAD = 64 * 1024
 _CONTENT_LENGTH = re.compile(rb"\r\ncontent-length[ \t]*:[ \t]*(\d+)[ \t]*(?=\r\n)", re.IGNORECASE)
 _CHUNKED = re.compile(rb"\r\ntransfer-encoding[ \t]*:[^\r\n]*chunked", re.IGNORECASE)
 _REQUEST_TIMEOUT = b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+_EXPECT = re.compile(rb"\r\nexpect[ \t]*:[ \t]*100-continue[ \t]*(?=\r\n)", re.IGNORECASE)
+_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 
 
 def configure(header_timeout: float, body_timeout: float, max_request_bytes: int) -> None:
@@ -141,11 +143,28 @@ class BufferingWorker(ThreadWorker):
             self._drop(conn)
             return
         sock.buffered += data
+        self._answer_expect(sock)
         if request_complete(sock.buffered, self.body_limit):
             self.poller.unregister(sock)
             del self.filling[conn]
             conn.data_ready = True
             super().enqueue_req(conn)
+
+    @staticmethod
+    def _answer_expect(sock: PrefedSocket) -> None:
+        """A client that sends ``Expect: 100-continue`` waits for the go-ahead before its body (curl, a second):
+        give it as soon as the head is in, and take the header out so that nobody sends it twice."""
+        head_end = sock.buffered.find(b"\r\n\r\n")
+        if head_end < 0:
+            return
+        m = _EXPECT.search(sock.buffered, 0, head_end + 2)
+        if m is None:
+            return
+        del sock.buffered[m.start():m.end()]
+        try:
+            sock._sock.send(_CONTINUE)
+        except OSError:
+            pass  # the client is gone: the request ends when its socket reads empty
 
     def _drop(self, conn: Any, answer: bytes = b"") -> None:
         try:

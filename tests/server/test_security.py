@@ -328,3 +328,22 @@ def test_a_folder_of_unknown_files_is_no_silent_success(tmp_path):
     proc = _ssekg("ingest", "--store", str(tmp_path / "store"), str(folder), cwd=tmp_path)
     assert proc.returncode == 2
     assert "skipped" in proc.stderr and "notes.docx" in proc.stderr and "nothing to ingest" in proc.stderr
+
+
+def test_a_client_that_expects_100_continue_gets_it_at_once(server):
+    """curl sends `Expect: 100-continue` before a body and waits a second for the go-ahead: it comes at once."""
+    body = b"".join(_chunked(5_000))
+    s = socket.create_connection(("127.0.0.1", server.port))
+    s.settimeout(5)
+    s.sendall(b"PUT /store?graph=http://ex/expect HTTP/1.1\r\nHost: x\r\nContent-Type: application/n-triples\r\n"
+              b"Authorization: Bearer " + TOKEN.encode() + b"\r\nExpect: 100-continue\r\n"
+              b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n")
+    t0 = time.monotonic()
+    interim = s.recv(100)
+    assert interim.startswith(b"HTTP/1.1 100 Continue") and time.monotonic() - t0 < 0.5
+    s.sendall(body)
+    answer = s.recv(200)
+    s.close()
+    assert answer.startswith(b"HTTP/1.1 201")
+    got = requests.get(server.url + "/store", params={"graph": "http://ex/expect"}, headers={"Accept": "application/n-triples"})
+    assert got.text.count("\n") == body.count(b"\n")
