@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -68,23 +69,59 @@ def main() -> None:
 
 
 class _Progress:
-    """Prints each file's outcome as it is known, numbered against the whole run: ``[ 12/340] ok  file …``."""
+    """How a run shows where it is, in one of three ways (issue 15):
 
-    def __init__(self, total: int, verbose: bool):
-        self.total, self.verbose, self.done = total, verbose, 0
+    - ``verbose`` (``-v``): a line per file as its outcome is known, numbered against the run: ``[ 12/340] ok  file …``;
+    - ``live`` (a terminal, the default there): one line rewritten in place, with done/total, the rate, the time
+      left and the rejections so far; each rejection is printed above it as it comes;
+    - ``quiet`` (``-q``, or output to a pipe or a file): nothing until the summary, which lists the rejections.
+    """
+
+    def __init__(self, total: int, verbose: bool = False, live: bool = False):
+        self.total, self.verbose, self.live, self.done, self.rejected = total, verbose, live and not verbose, 0, 0
+        self.started = time.monotonic()
+        self.drawn = 0.0
+
+    @classmethod
+    def for_run(cls, total: int, quiet: bool, verbose: bool) -> "_Progress":
+        return cls(total, verbose=verbose and not quiet, live=not quiet and sys.stderr.isatty())
 
     def __call__(self, outcome) -> None:
         self.done += 1
         width = len(str(self.total))
         counter = f"[{self.done:>{width}}/{self.total}]"
-        if outcome.accepted:
-            if self.verbose:
+        if not outcome.accepted:
+            self.rejected += 1
+        if self.verbose:
+            if outcome.accepted:
                 click.echo(f"{counter} ok       {outcome.source}  report/{outcome.key}  "
                            f"{outcome.asserted}+{outcome.inferred} triples", err=True)
                 for problem in outcome.warnings:
                     click.echo(f"{' ' * len(counter)}          {problem}", err=True)
-        else:
-            click.echo(f"{counter} rejected {outcome.reason}", err=True)
+            else:
+                click.echo(f"{counter} rejected {outcome.reason}", err=True)
+        elif self.live:
+            if not outcome.accepted:
+                click.echo("\r\033[K" + f"{counter} rejected {(outcome.reason or '').splitlines()[0]}", err=True)
+            now = time.monotonic()
+            if now - self.drawn >= 0.2 or self.done == self.total or not outcome.accepted:
+                self.drawn = now
+                click.echo("\r\033[K" + self.line(now), nl=False, err=True)
+            if self.done == self.total:
+                click.echo("\r\033[K", nl=False, err=True)
+
+    def line(self, now: float) -> str:
+        seconds = max(now - self.started, 1e-9)
+        rate = self.done / seconds
+        left = (self.total - self.done) / rate if rate > 0 else 0.0
+        return (f"{self.done}/{self.total}  {rate:.1f} files/s  {_duration(left)} left  "
+                f"{self.rejected} rejected")
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m" if seconds >= 3600 else (
+        f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s")
 
 
 def _summary(outcomes: list, verb: str) -> int:
@@ -106,7 +143,8 @@ def _summary(outcomes: list, verb: str) -> int:
 
 @main.command(epilog=EPILOG)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("-q", "--quiet", is_flag=True, help="print only rejections and the summary")
+@click.option("-q", "--quiet", is_flag=True, help="print the summary only (also when the output is not a terminal)")
+@click.option("-v", "--verbose", is_flag=True, help="print a line for each file as it is done")
 @click.option("--server", "server_url", metavar="URL",
               help="send the files to a running `ssekg serve` (its POST /ingest) instead of opening the store; "
                    "the token comes from the update_token setting [env SSEKG_UPDATE_TOKEN]")
@@ -116,8 +154,8 @@ def _summary(outcomes: list, verb: str) -> int:
               help="a TSV or CSV list of the report files with their url, published, publisher, license, "
                    "publish_text (docs/cards.md)")
 @store_options
-def ingest(settings: Settings, paths: tuple[str, ...], quiet: bool, jobs: int | None, server_url: str | None,
-           sources_file: str | None) -> None:
+def ingest(settings: Settings, paths: tuple[str, ...], quiet: bool, verbose: bool, jobs: int | None,
+           server_url: str | None, sources_file: str | None) -> None:
     """Ingest cards (.yaml/.json) and reports (.txt/.md/.html) from files and folders into the store."""
     import os
 
@@ -134,14 +172,15 @@ def ingest(settings: Settings, paths: tuple[str, ...], quiet: bool, jobs: int | 
         from ssekg.ingest.client import ingest_via_server
 
         click.echo(f"server: {server_url}", err=True)
-        outcomes = ingest_via_server(server_url, files, settings.update_token, _Progress(len(files), not quiet))
+        outcomes = ingest_via_server(server_url, files, settings.update_token,
+                                     _Progress.for_run(len(files), quiet, verbose))
         sys.exit(_summary(outcomes, "accepted"))
     jobs = jobs or os.cpu_count() or 1
     store = open_store(settings)
     from .backends import store_label
 
     click.echo(f"store: {store_label(settings)}", err=True)
-    progress = _Progress(len(files), verbose=not quiet)
+    progress = _Progress.for_run(len(files), quiet, verbose)
     if jobs > 1 and len(files) > 1:
         from ssekg.ingest.parallel import ingest_parallel
 

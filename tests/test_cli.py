@@ -102,3 +102,39 @@ def test_validate_needs_no_store_and_drop_removes_a_report(tmp_path):
     assert ssekg("drop", "--store", path, "b58c0e223362c3bb").returncode == 0
     assert ssekg("drop", "--store", path, "b58c0e223362c3bb").returncode == 1
     assert json.loads(ssekg("stats", "--store", path).stdout)["reports"] == 0
+
+
+def test_ingest_on_a_terminal_shows_one_live_line_and_in_a_pipe_the_summary_only(tmp_path):
+    """Issue 15: thousands of files give one progress line on a terminal, not a line each; -v keeps the lines."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    ssekg = str(Path(sys.executable).with_name("ssekg"))
+    examples = str(EXAMPLE_CARD.parent)
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen([ssekg, "ingest", "--store", str(tmp_path / "a"), examples], stderr=terminal,
+                            stdout=subprocess.DEVNULL)
+    os.close(terminal)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    proc.wait(timeout=120)
+    text = out.decode("utf-8", "replace")
+    assert proc.returncode == 0 and "files/s" in text and "left" in text and "\r" in text
+    assert "] ok " not in text and "4 read, 4 accepted" in text
+    piped = subprocess.run([ssekg, "ingest", "--store", str(tmp_path / "b"), examples], capture_output=True, text=True,
+                           timeout=120, check=False)
+    assert piped.returncode == 0 and "files/s" not in piped.stderr and "] ok " not in piped.stderr
+    assert "4 read, 4 accepted" in piped.stderr
+    verbose = subprocess.run([ssekg, "ingest", "-v", "--store", str(tmp_path / "c"), examples], capture_output=True,
+                             text=True, timeout=120, check=False)
+    assert verbose.stderr.count("] ok ") == 4

@@ -33,7 +33,7 @@ def ingest(url: str, *paths: str, token: str | None = TOKEN) -> subprocess.Compl
     env = {k: v for k, v in os.environ.items() if k != "SSEKG_UPDATE_TOKEN"}
     if token:
         env["SSEKG_UPDATE_TOKEN"] = token
-    return subprocess.run([SSEKG, "ingest", "--server", url, *paths], capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run([SSEKG, "ingest", "-v", "--server", url, *paths], capture_output=True, text=True, env=env, timeout=300)
 
 
 def participating(url: str) -> set[str]:

@@ -111,7 +111,7 @@ def test_a_report_the_store_refuses_is_rejected_alone(tmp_path, corpus, monkeypa
 def test_killed_parallel_ingest_leaves_only_whole_reports(tmp_path, corpus):
     store_dir = tmp_path / "store"
     proc = subprocess.Popen(
-        [SSEKG, "ingest", "--store", str(store_dir), "--jobs", "2", str(corpus)],
+        [SSEKG, "ingest", "-v", "--store", str(store_dir), "--jobs", "2", str(corpus)],
         stderr=subprocess.PIPE, text=True, start_new_session=True,
     )
     seen = 0
@@ -145,7 +145,7 @@ def test_cli_jobs_prints_the_same_lines(tmp_path):
     runs = {}
     for jobs in ("1", "2"):
         proc = subprocess.run(
-            [SSEKG, "ingest", "--store", str(tmp_path / jobs), "--jobs", jobs, *inputs],
+            [SSEKG, "ingest", "-v", "--store", str(tmp_path / jobs), "--jobs", jobs, *inputs],
             capture_output=True, text=True, timeout=300,
         )
         assert proc.returncode == 1, proc.stderr  # the bad card is rejected

@@ -154,7 +154,7 @@ def test_cli_ingest_reports_rejections_with_exit_code_1_and_no_traceback(tmp_pat
     (bad / "atlantis.yaml").write_text(
         "card: 1\nreport: {language: en}\nevents: [{title: X, participating_countries: [Atlantis]}]\n"
     )
-    result = run_cli("ingest", "--store", str(tmp_path / "store"), str(bad), str(EXAMPLE_CARD))
+    result = run_cli("ingest", "-v", "--store", str(tmp_path / "store"), str(bad), str(EXAMPLE_CARD))
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
     for name in ("latin.yaml", "empty.yaml", "bomb.yaml", "missing.yaml", "atlantis.yaml"):
@@ -180,7 +180,7 @@ def test_sigkill_mid_run_leaves_only_whole_reports(tmp_path):
         card = dict(base, report=dict(base["report"], text_sha256=f"{i:016x}" + "0" * 48))
         (cards / f"card-{i:02}.yaml").write_text(yaml.safe_dump(card, allow_unicode=True), encoding="utf-8")
     proc = subprocess.Popen(
-        [SSEKG, "ingest", "--store", str(tmp_path / "store"), str(cards)],
+        [SSEKG, "ingest", "-v", "--store", str(tmp_path / "store"), str(cards)],
         stderr=subprocess.PIPE, text=True,
     )
     seen = 0

@@ -309,7 +309,7 @@ def test_a_card_with_year_0000_is_rejected_without_a_traceback(tmp_path):
     root = Path(__file__).resolve().parents[2]
     card = (root / "examples" / "cards" / "amman-seminar-ar.yaml").read_text(encoding="utf-8")
     (tmp_path / "zero.yaml").write_text(card.replace("start: 2026-05-12", 'start: "0000"'), encoding="utf-8")
-    proc = _ssekg("ingest", "--store", str(tmp_path / "store"), str(tmp_path / "zero.yaml"), cwd=tmp_path)
+    proc = _ssekg("ingest", "-v", "--store", str(tmp_path / "store"), str(tmp_path / "zero.yaml"), cwd=tmp_path)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr and "0000" in proc.stderr
 
 
