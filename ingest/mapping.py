@@ -277,6 +277,8 @@ class _Mapper:
         # (publish_text); each fact keeps its sentence, a short quotation with its source (sse:sourceSentence)
         if report.get("text") and report.get("publish_text") is True:
             self.g.add((node, SCHEMA.text, Literal(report["text"], lang=report["language"])))
+        if report.get("example") is True:
+            self.g.add((node, SSE.example, Literal(True)))
         if report.get("license"):
             self.g.add((node, DCTERMS.license, URIRef(report["license"])))
         else:
@@ -296,6 +298,8 @@ class _Mapper:
         g = self.g
         g.add((node, RDF.type, SSE.Event))
         self.derived(node)
+        if self.report.get("example") is True:
+            g.add((node, SSE.example, Literal(True)))  # what the analysts' queries test, on the event itself
         self.label(node, event["title"])
         self.label(node, event.get("theme"), SSE.theme)
         if event.get("type"):

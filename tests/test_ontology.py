@@ -58,6 +58,7 @@ PROPERTIES = {
     "charEnd": ("D", ["Challenge", "Proposal", "Speaker", "Event"], XSD.integer),
     "confidence": ("D", ["Event", "Challenge", "Proposal", "Speaker", "Organisation"], XSD.decimal),
     "sourceSentence": ("D", ["Challenge", "Proposal", "Speaker", "Event"], RDF.langString),
+    "example": ("D", ["Report", "Event"], XSD.boolean),
     "sentenceStart": ("D", ["Challenge", "Proposal", "Speaker", "Event"], XSD.integer),
 }
 INVERSES = {"speaker": "speaksAt", "challenge": "raisedAt", "proposal": "proposedAt"}

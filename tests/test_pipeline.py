@@ -244,3 +244,18 @@ def test_cities_of_the_same_name_in_two_countries_are_two_cities(tmp_path):
                                  % (SSE.City, SSE.country))}
     assert {("tripoli-ly", "LY"), ("tripoli-lb", "LB"), ("casablanca", "MA")} <= rows
     assert len({city for city, _ in rows}) == len(rows)  # no city with two countries
+
+
+def test_invented_example_cards_are_marked_as_examples():
+    """Issue 14: the demo cards' reports and events say they are examples (sse:example), the real one does not."""
+    from ssekg.ingest.pipeline import ingest_paths
+
+    store = Store.memory()
+    outcomes = ingest_paths(store, sorted(EXAMPLES.glob("*.yaml")))
+    assert all(o.accepted for o in outcomes)
+    marked = {q.subject.value for q in store.ox if q.predicate.value == "https://w3id.org/ssekg/ontology#example"}
+    events = {q.subject.value for q in store.ox if q.object.value == "https://w3id.org/ssekg/ontology#Event"
+              and q.predicate.value.endswith("#type") and "/id/event/" in q.subject.value}
+    real = {e for e in events if "/event/b58c0e223362c3bb-" in e}  # the founding report's workshop
+    assert real and events - real <= marked and not real & marked
+    assert sum("/report/" in m for m in marked) == 3
