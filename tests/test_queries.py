@@ -653,3 +653,30 @@ def test_coverage_counts_what_each_matrix_dimension_places(store, kind, extra):
         assert sum(int(c["statements"]) for c in cells) == int(row[column]), (dimension, extra)
     assert int(row["statements"]) >= max(int(row["withHostCountry"]), int(row["withSpeakerCountry"]))
     assert int(row["withSpeakerCountry"]) < int(row["statements"]) or extra  # the corpus has unattributed statements
+
+
+def test_example_events_count_only_when_asked_or_when_nothing_else_is_there():
+    """Issue 14: the bundled demo cards' invented events (sse:example) stay out of the comparisons once real reports
+    are in (examples=auto), unless asked (include); a store of examples alone still shows them (the demo)."""
+    from support import EXAMPLES
+
+    from ssekg.ingest.pipeline import ingest_paths
+
+    invented = [p for p in sorted(EXAMPLES.glob("*.yaml")) if "example: true" in p.read_text(encoding="utf-8")]
+    real = [p for p in sorted(EXAMPLES.glob("*.yaml")) if p not in invented]
+    assert invented and real
+    demo = Store.memory()
+    ingest_paths(demo, invented)
+    mixed = Store.memory()
+    ingest_paths(mixed, invented + real)
+
+    def countries(store, query, **params):
+        return {short(r["country"]) for r in table(store, query, **params)}
+
+    for query in ("challenges-by-country", "events-by-country-year"):
+        alone = countries(demo, query)
+        assert alone  # the demo works out of the box
+        assert countries(mixed, query) == countries(mixed, query, examples="exclude")
+        assert countries(mixed, query, examples="include") >= alone | countries(mixed, query)
+        assert not alone & countries(mixed, query) - {"MA"}  # only the real workshop's countries remain
+        assert countries(demo, query, examples="exclude") == set()
