@@ -10,6 +10,8 @@ Needs Debian's chromium and chromium-driver (scripts/install-system-deps.sh) and
 
 from __future__ import annotations
 
+import gc
+import re
 import time
 
 import pytest
@@ -222,3 +224,68 @@ def test_a_minimum_confidence_reaches_the_matrix_and_keeps_what_a_person_wrote(b
     wait_for(lambda: sorted(table_country_codes(browser)) == before)
     open_page(browser, corpus_server, "/compare?minConfidence=0.7", "fr")
     assert browser.execute_script("return document.getElementById('minConfidence').value") == "0.7"
+
+
+@pytest.fixture(scope="module")
+def text_server(tmp_path_factory):
+    """A store of two reports read from their texts (written by us, tests/corpus): statements with sentences."""
+    from ssekg.ingest.pipeline import ingest_paths
+    from ssekg.store import Store
+
+    from .conftest import ROOT, LiveServer
+
+    path = tmp_path_factory.mktemp("text-compare") / "store"
+    store = Store.open(path)
+    outcomes = ingest_paths(store, [ROOT / "tests" / "corpus" / "en" / "en01.txt", ROOT / "tests" / "corpus" / "ar" / "ar01.txt"])
+    assert all(o.accepted for o in outcomes), [o.reason for o in outcomes]
+    store.close()
+    del store
+    gc.collect()
+    server = LiveServer(path, query_timeout=10)
+    yield server
+    server.stop()
+
+
+ARABIC_LTR = """
+    const arabic = /[\\u0600-\\u06ff]/;
+    const wrong = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      const node = walker.currentNode;
+      if (!arabic.test(node.textContent) || !node.parentElement) continue;
+      const el = node.parentElement;
+      if (el.closest('script, style, code, pre, svg, canvas')) continue;
+      const letters = node.textContent.replace(/[^\\p{L}]/gu, '');
+      const share = letters.replace(/[^\\u0600-\\u06ff]/g, '').length / Math.max(1, letters.length);
+      if (share > 0.5 && getComputedStyle(el).direction !== 'rtl' && el.getAttribute('dir') !== 'auto') {
+        wrong.push(el.tagName + ': ' + node.textContent.trim().slice(0, 40));
+      }
+    }
+    return wrong;
+"""
+
+
+def test_the_cell_list_shows_sentence_and_date_and_arabic_reads_right_to_left(browser, text_server):
+    """Issue 14: each statement behind a cell with the sentence it was read from and its event's date; Arabic text
+    right to left (or dir=auto) on every page, English pages included."""
+    open_page(browser, text_server, "/compare", "en")
+    country = next(code for code in table_country_codes(browser) if code == "GH")
+    button = browser.find_element("css selector", f"#matrix-table button[data-country='{B}country/{country}']")
+    browser.execute_script("arguments[0].click()", button)
+    items = wait_for(lambda: browser.find_elements("css selector", "#statements li.statement"))
+    sentence = browser.execute_script("return [...document.querySelectorAll('#statements li blockquote.sentence')]"
+                                      ".map(b => b.textContent)")
+    assert sentence and len(sentence) == len(items)
+    assert all(re.search(r"\(\d{4}(-\d{2}){0,2}\)", e.text) for e in browser.find_elements("css selector", "#statements a.event"))
+    assert browser.execute_script(ARABIC_LTR) == []
+    pages = ["/compare?lang=en", "/compare?lang=ar", "/queries/statements-in-cell?country=MA&category=access-to-finance",
+             "/queries/event-countries", "/ontology"]
+    import requests
+
+    found = requests.get(text_server.url + "/sparql", params={
+        "query": "SELECT ?e { ?e a sse:Event ; rdfs:label ?l FILTER (lang(?l) = 'ar') } LIMIT 1", "format": "csv"})
+    pages += ["/id/" + found.text.splitlines()[1].strip().split("/id/", 1)[1]]
+    for path in pages:
+        browser.get(text_server.url + path)
+        wait_for(lambda: browser.execute_script("return document.readyState === 'complete'"))
+        assert browser.execute_script(ARABIC_LTR) == [], path
