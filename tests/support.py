@@ -111,7 +111,7 @@ def generated_cards(folder: Path, n: int, seed: int) -> Path:
 #: Parameter sets each named query is also compared with, beyond its defaults (on Virtuoso, and against Oxigraph's
 #: own binding): every optional parameter given and left out, both dimensions, languages with labels (fr, ar) and without (de: every label is a fallback), a value that
 #: names nothing.
-YEARS = [{"from": "2025"}, {"to": "2024"}, {"from": "2025", "to": "2025"}, {"from": "2026", "to": "2027"}]
+YEARS = [{"from": "2025"}, {"to": "2024"}, {"from": "2025", "to": "2025"}, {"from": "2026", "to": "2027", "examples": "include"}]
 TYPES = [{"eventType": "forum"}, {"eventType": "event-type/conference"}, {"eventType": "summit"}]
 MATRIX = [{"dimension": "speaker"}, {"lang": "fr"}, {"lang": "ar"}, {"lang": "de"}, {"dimension": "nonsense"}, *YEARS, *TYPES,
           {"dimension": "speaker", "from": "2025", "eventType": "conference"}]

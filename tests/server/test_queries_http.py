@@ -164,7 +164,7 @@ def test_the_list_of_queries(corpus_server):
     assert set(queries) == set(named_queries())
     matrix = queries["challenges-by-country"]
     assert matrix["title"] == "Challenges per category and country" and matrix["description"]
-    assert [p["name"] for p in matrix["params"]] == ["dimension", "from", "to", "eventType", "minConfidence", "lang"]
+    assert [p["name"] for p in matrix["params"]] == ["dimension", "from", "to", "eventType", "minConfidence", "lang", "examples"]
     assert matrix["params"][0] == {"name": "dimension", "type": "string", "default": "host", "scheme": None,
                                    "required": False, "description": matrix["params"][0]["description"]}
     assert matrix["params"][3]["type"] == "concept" and matrix["params"][3]["scheme"] == "event-type"
