@@ -97,8 +97,10 @@ def city_graph(base: str) -> Graph:
                 g.add((node, RDFS.label, Literal(found[0], lang=column)))
         if country_iri(row["country"], base) in known:  # not Kosovo's XK, which ISO 3166 does not assign
             g.add((node, SSE.country, country_iri(row["country"], base)))
-        if (row.get("geonames") or "").strip().isdigit():
-            g.add((node, OWL.sameAs, GEONAMES[f"{row['geonames'].strip()}/"]))
+        feature = GEONAMES[f"{(row.get('geonames') or '').strip()}/"]
+        if (row.get("geonames") or "").strip().isdigit() and (None, OWL.sameAs, feature) not in g:
+            # one node per GeoNames feature: two would become owl:sameAs each other and share their labels
+            g.add((node, OWL.sameAs, feature))
             g.add((node, DCTERMS.source, GEONAMES_SITE))
     return g
 

@@ -240,3 +240,13 @@ def test_every_country_links_to_geonames_and_names_the_source():
     countries = set(g.subjects(RDF.type, SSE.Country))
     linked = {s for s, o in g.subject_objects(OWL.sameAs) if str(o).startswith("https://sws.geonames.org/")}
     assert linked == countries == set(g.subjects(DCTERMS.source, URIRef("https://www.geonames.org/")))
+
+
+def test_no_two_gazetteer_lines_are_one_geonames_feature():
+    """Two lines of one city (Gent and Ghent) became two IRIs that owl:sameAs merged: their labels doubled."""
+    from collections import Counter
+
+    from ssekg.ingest.keys import gazetteer
+
+    ids = Counter((r.get("geonames") or "").strip() for r in gazetteer() if (r.get("geonames") or "").strip())
+    assert [i for i, n in ids.items() if n > 1] == []
