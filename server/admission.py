@@ -2,7 +2,8 @@
 
 A query from a client takes a worker thread for as long as it runs (up to ``query_timeout``). Eight heavy queries
 used to take all eight threads, and every other client, a page lookup or a cheap ASK, waited for their timeout.
-Two limits now hold, both checked before a query runs and answered at once, never queued:
+Two limits now hold, both checked before a query runs; a query waits for a place a quarter of a second at most
+(``Admission.WAIT``: a burst of cheap queries gets through), then is refused:
 
 - per client (its address): at most ``max_client_queries`` queries at a time; more is 429 with ``Retry-After``;
 - for all clients: queries take at most ``threads`` minus a reserve (a quarter of the threads, at least two), so
@@ -40,26 +41,37 @@ class Busy(Exception):
 
 
 class Admission:
+    #: Seconds a query waits for a place before it is refused: a burst of cheap queries (a page's lookups, a
+    #: benchmark's eight connections) finds places within milliseconds; queries that hold their places (heavy ones)
+    #: are refused after this, and the wait holds a thread no longer than this.
+    WAIT = 0.25
+
     def __init__(self, threads: int, per_client: int):
         self.reserve = max(2, threads // 4)
         self.lane = max(1, threads - self.reserve)
         self.per_client = max(1, per_client)
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._running = 0
         self._by_client: dict[str, int] = defaultdict(int)
         self.refused = {429: 0, 503: 0}
 
     @contextmanager
     def query(self, client: str) -> Iterator[None]:
-        """Hold a place for one query of ``client`` while it runs; Busy when there is none."""
+        """Hold a place for one query of ``client`` while it runs; Busy when none frees within ``WAIT``."""
+        import time
+
+        deadline = time.monotonic() + self.WAIT
         with self._lock:
-            if self._by_client[client] >= self.per_client:
-                self.refused[429] += 1
-                raise Busy(429, f"this client already runs {self.per_client} queries (max_client_queries): "
-                                "wait for one to finish")
-            if self._running >= self.lane:
-                self.refused[503] += 1
-                raise Busy(503, f"the server runs {self.lane} queries already: try again in a moment")
+            while self._by_client[client] >= self.per_client or self._running >= self.lane:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    if self._by_client[client] >= self.per_client:
+                        self.refused[429] += 1
+                        raise Busy(429, f"this client already runs {self.per_client} queries (max_client_queries): "
+                                        "wait for one to finish")
+                    self.refused[503] += 1
+                    raise Busy(503, f"the server runs {self.lane} queries already: try again in a moment")
+                self._lock.wait(left)
             self._running += 1
             self._by_client[client] += 1
         try:
@@ -70,3 +82,4 @@ class Admission:
                 self._by_client[client] -= 1
                 if not self._by_client[client]:
                     del self._by_client[client]
+                self._lock.notify_all()

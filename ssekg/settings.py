@@ -70,7 +70,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_timeout", 30.0, "seconds after which a SPARQL query is stopped", float),
     Setting("trusted_proxies", [], "addresses of reverse proxies whose X-Forwarded-For names the client, comma-separated",
             _list),
-    Setting("max_client_queries", 2, "SPARQL queries one client (address) may run at a time; more get 429", int),
+    Setting("max_client_queries", 4, "SPARQL queries one client (address) may run at a time; more get 429", int),
     Setting("max_rows", 100_000, "largest number of result rows a query may return", int),
     Setting("max_request_bytes", 1_000_000, "largest HTTP request body accepted, however it is framed", int),
     Setting("header_timeout", 10.0, "seconds a client has to send a request's head (then 408)", float),
