@@ -19,7 +19,7 @@ from ssekg.errors import InputError
 from ssekg.store import plain_graph
 from ssekg.namespaces import DEFAULT_BASE, SCHEMA, SSE, bind_prefixes, report_iri
 from ssekg.ontology import concepts
-from ssekg.text import normalise, report_key
+from ssekg.text import normalise, report_key, source_sentence
 from ssekg.ontology.countries import country_iri, resolve_country
 
 from .keys import city_key, gazetteer_city, stable_key
@@ -62,25 +62,6 @@ def seed_nodes(nodes: Iterable[Any]) -> None:
 #: The rights statement of a report whose licence is not known: it is quoted, not republished.
 RIGHTS_RESERVED = ("All rights reserved by the publisher; no licence for republication is known. The graph quotes "
                    "the sentence of each fact and links to the source.")
-#: The longest source sentence kept (a quotation, not a copy of the article).
-MAX_SENTENCE = 400
-_SENTENCE_END = re.compile(r"[.!?؟۔\n]")
-
-
-def source_sentence(text: str, start: int, end: int) -> tuple[int, str]:
-    """(offset, text) of the sentence holding ``text[start:end]``, cut around the span to ``MAX_SENTENCE``."""
-    left = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
-    right_match = _SENTENCE_END.search(text, end)
-    right = right_match.end() if right_match else len(text)
-    while left < start and text[left].isspace():
-        left += 1
-    if right - left > MAX_SENTENCE:
-        room = max(0, MAX_SENTENCE - (end - start))
-        left = max(left, start - room // 2)
-        right = min(right, max(end, left + MAX_SENTENCE))
-    return left, text[left:right].rstrip()
-
-
 def intern_iri(iri: str) -> URIRef:
     """One URIRef object per IRI (within a bound): a node that recurs in a report (an organisation named as
     organiser and as affiliation) is then the same object in every triple, so the validator's and the inference's

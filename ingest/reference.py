@@ -61,7 +61,8 @@ def _version(*graphs: Graph) -> str:
 
 @lru_cache(maxsize=4)
 def _asserted(base: str) -> tuple[dict[str, Graph], frozenset, str]:
-    ontology, schemes, countries, cities = ontology_graph(), schemes_graph(), country_graph(base), city_graph(base)
+    ontology, schemes, countries = ontology_graph(), schemes_graph(), country_graph(base)
+    cities = city_graph(base, countries)
     graphs = {"ontology": ontology, "schemes": schemes, "countries": countries, "cities": cities}
     return graphs, frozenset(closure(ontology)), _version(ontology, schemes, countries, cities)
 
@@ -69,7 +70,7 @@ def _asserted(base: str) -> tuple[dict[str, Graph], frozenset, str]:
 GEONAMES_SITE = URIRef("https://www.geonames.org/")
 
 
-def city_graph(base: str) -> Graph:
+def city_graph(base: str, countries: Graph) -> Graph:
     """Every city of the gazetteer (``ingest/data/cities.tsv``): its IRI (``city/{key}``, the key of its English
     name: ``ssekg.ingest.keys.city_key``), labels in ar, fr and en, its country, and ``owl:sameAs`` its GeoNames
     feature, with GeoNames as the source of the identifier (the gazetteer was built from GeoNames via the
@@ -81,7 +82,7 @@ def city_graph(base: str) -> Graph:
 
     from .keys import city_key, gazetteer, names
 
-    known = set(country_graph(base).subjects(RDF.type, SSE.Country))
+    known = set(countries.subjects(RDF.type, SSE.Country))
     g = Graph()
     for row in gazetteer():
         english = names(row, "en")

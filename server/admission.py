@@ -16,6 +16,7 @@ is the address the proxy appended to ``X-Forwarded-For`` (``client_of``; ``docs/
 from __future__ import annotations
 
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -58,8 +59,6 @@ class Admission:
     @contextmanager
     def query(self, client: str) -> Iterator[None]:
         """Hold a place for one query of ``client`` while it runs; Busy when none frees within ``WAIT``."""
-        import time
-
         deadline = time.monotonic() + self.WAIT
         with self._lock:
             while self._by_client[client] >= self.per_client or self._running >= self.lane:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import re
 import tempfile
 from importlib import resources
 from typing import Any
@@ -20,6 +19,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 
 from ssekg.errors import StoreError
 from ssekg.namespaces import SSE
+from ssekg.text import source_sentence as sentence_around
 
 from . import formats
 from .backend import ox_label_map
@@ -158,7 +158,11 @@ def term_view(term: Any, label: Labeller, prefixes: dict[str, str]) -> dict[str,
     return {"kind": "other", "text": str(term)}
 
 
-SENTENCE_END = re.compile(r"[.!?؟۔\n]")
+def _marked(sentence: str, a: int, b: int) -> dict[str, str] | None:
+    """The sentence cut around the fact at [a, b): what the page shows before, marked, and after it."""
+    if not 0 <= a <= b <= len(sentence):
+        return None
+    return {"before": sentence[:a].lstrip(), "span": sentence[a:b], "after": sentence[b:].rstrip()}
 
 
 def source_sentence(backend: Any, iri: str, out: list[Any]) -> dict[str, Any] | None:
@@ -178,28 +182,21 @@ def source_sentence(backend: Any, iri: str, out: list[Any]) -> dict[str, Any] | 
     quoted, at = values.get(str(SSE.sourceSentence)), values.get(str(SSE.sentenceStart))
     if quoted and at and reports and isinstance(quoted[0], ox.Literal):
         # the sentence kept with the fact (the report's whole text is not republished without a licence)
-        sentence = quoted[0].value
         try:
-            a, b = s - int(at[0].value), e - int(at[0].value)
+            offset = int(at[0].value)
         except ValueError:
-            a, b = -1, -1
-        if 0 <= a <= b <= len(sentence):
-            return {"before": sentence[:a].lstrip(), "span": sentence[a:b], "after": sentence[b:].rstrip(),
-                    "lang": quoted[0].language, "report": reports[0].value,
+            offset = -1
+        marked = _marked(quoted[0].value, s - offset, e - offset)
+        if offset >= 0 and marked:
+            return {**marked, "lang": quoted[0].language, "report": reports[0].value,
                     "report_href": local_href(reports[0].value), "available": True}
     for report in reports:
-        for text_term in backend.objects(report.value, SCHEMA_TEXT):
-            if not isinstance(text_term, ox.Literal):
+        for text_term in backend.objects(report.value, SCHEMA_TEXT):  # a store whose reports carry their text
+            if not isinstance(text_term, ox.Literal) or not (0 <= s <= e <= len(text_term.value)):
                 continue
-            text = text_term.value
-            if not (0 <= s <= e <= len(text)):
-                continue
-            left = max((m.end() for m in SENTENCE_END.finditer(text, 0, s)), default=0)
-            right_match = SENTENCE_END.search(text, e)
-            right = right_match.end() if right_match else len(text)
-            return {"before": text[left:s].lstrip(), "span": text[s:e], "after": text[e:right].rstrip(),
-                    "lang": text_term.language, "report": report.value, "report_href": local_href(report.value),
-                    "available": True}
+            left, sentence = sentence_around(text_term.value, s, e)
+            return {**_marked(sentence, s - left, e - left), "lang": text_term.language, "report": report.value,
+                    "report_href": local_href(report.value), "available": True}
         return {"available": False, "report": report.value, "report_href": local_href(report.value)}
     return None
 

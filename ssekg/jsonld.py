@@ -37,6 +37,7 @@ OTHER_TERMS: dict[str, dict[str, Any]] = {
 }
 
 
+@lru_cache(maxsize=1)
 def ontology_version() -> str:
     from .ontology import ontology_graph
 

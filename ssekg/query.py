@@ -168,6 +168,7 @@ def _country_names() -> list[str]:
     return sorted({c.name for c in pycountry.countries} | {c.alpha_2 for c in pycountry.countries})
 
 
+@lru_cache(maxsize=8)
 def _concepts(base: str) -> frozenset[str]:
     """Every concept IRI of our schemes under ``base`` (an unknown category is a 400, not an empty table)."""
     from rdflib.namespace import RDF, SKOS
