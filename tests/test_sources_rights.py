@@ -108,17 +108,22 @@ def test_pages_and_the_dump_of_a_served_store_hold_no_paragraph(folder, tmp_path
 
 
 def test_the_cli_reads_a_sources_list(folder):
-    (folder / "list.tsv").write_text("path\turl\naccra.txt\thttps://example.org/cli\nmissing.txt\thttps://x.org/\n",
-                                     encoding="utf-8")
+    """Every listed file gets its url (two files here, through two worker processes)."""
+    (folder / "sub").mkdir()
+    body = (ROOT / "tests" / "corpus" / "fr" / "fr01.txt").read_text(encoding="utf-8").split("---\n", 2)[-1]
+    (folder / "sub" / "rabat.txt").write_text(body, encoding="utf-8")
+    (folder / "list.tsv").write_text("path\turl\naccra.txt\thttps://example.org/cli\nsub/rabat.txt\t"
+                                     "https://example.org/cli-2\nmissing.txt\thttps://x.org/\n", encoding="utf-8")
     ssekg = Path(sys.executable).with_name("ssekg")
     proc = subprocess.run([str(ssekg), "ingest", "--store", str(folder / "store"), "--sources", str(folder / "list.tsv"),
-                           "-j", "2", str(folder / "accra.txt")], capture_output=True, text=True, timeout=120, check=False)
+                           "-j", "2", str(folder / "accra.txt"), str(folder / "sub")], capture_output=True, text=True,
+                          timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "missing.txt, which is not among the files" in proc.stderr
     out = subprocess.run([str(ssekg), "query", "--store", str(folder / "store"), "--format", "csv", "-e",
                           "SELECT ?u { ?r a sse:Report ; schema:url ?u }"], capture_output=True, text=True,
                          timeout=120, check=False)
-    assert "https://example.org/cli" in out.stdout, out.stderr
+    assert sorted(out.stdout.split()[1:]) == ["https://example.org/cli", "https://example.org/cli-2"], out.stderr
     shutil.rmtree(folder / "store")
 
 
