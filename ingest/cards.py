@@ -785,6 +785,22 @@ def _check_span(span: Any, where: str) -> Iterator[str]:
         yield f"{where}: the span ends ({span[1]}) before or where it starts ({span[0]})"
 
 
+def _spans_outside(events: list, length: int) -> Iterator[str]:
+    """Spans past the end of the report's text (when the card carries it): they would mark nothing."""
+    for i, event in enumerate(events):
+        if not isinstance(event, dict):
+            continue
+        objs = [(f"events[{i}]", event)]
+        for kind in ("speakers", "challenges", "proposals"):
+            items = event.get(kind)
+            objs += [(f"events[{i}].{kind}[{j}]", it) for j, it in enumerate(items if isinstance(items, list) else [])]
+        for where, obj in objs:
+            span = obj.get("span") if isinstance(obj, dict) else None
+            if (isinstance(span, list) and len(span) == 2 and all(isinstance(x, int) and not isinstance(x, bool)
+                                                                   for x in span) and span[1] > length):
+                yield f"{where}.span: the span ends ({span[1]}) after the report's text ({length} characters)"
+
+
 def _fold(name: str) -> str:
     return " ".join(name.split()).casefold()
 
@@ -796,6 +812,14 @@ def _semantic_problems(card: dict) -> Iterator[str]:
     events = card.get("events")
     if not isinstance(events, list):
         return
+    no_event = isinstance(report, dict) and report.get("no_event") is True
+    if not events and not no_event:
+        yield "events: a card needs at least one event (or report.no_event: true, for a report that tells of none)"
+    if events and no_event:
+        yield "report.no_event: the report is marked as telling of no event, but the card has events"
+    text = report.get("text") if isinstance(report, dict) else None
+    if isinstance(text, str):
+        yield from _spans_outside(events, len(text))
     for i, event in enumerate(events):
         if not isinstance(event, dict):
             continue

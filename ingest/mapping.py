@@ -215,6 +215,7 @@ class _Mapper:
             self.g.add((node, SSE.country, self.country(country, where)))
         if isinstance(value, dict):
             self.confidence(node, value.get("confidence"))
+            self.curated(node, value)
         return node
 
     def city(self, value: Any, where: str) -> tuple[URIRef, URIRef | None]:
@@ -244,6 +245,39 @@ class _Mapper:
         if value is not None:
             self.confidences[node] = max(float(value), self.confidences.get(node, 0.0))
 
+    def curated(self, node: URIRef, value: dict[str, Any]) -> None:
+        """A fact a curator accepted, corrected or added (``curated: true`` in the card) is marked so in the report's
+        graph: queries can keep to what a person checked (``sse:curated``), apart from what was only extracted."""
+        if value.get("curated") is True:
+            self.g.add((node, SSE.curated, Literal(True)))
+
+    def map_revisions(self, node: URIRef, revisions: list[dict[str, Any]], extractor_agent: URIRef | None) -> None:
+        """The curators' revisions as PROV: revision n (``{report}/revision/n``) ``prov:wasRevisionOf`` revision
+        n - 1, down to revision 0, the extracted card; each is attributed to its curator (or the extractor) and
+        dated. The report states its current revision and number, so a reader (and the review page's check
+        that nobody saved in between) need not walk the chain."""
+        def revision(n: int) -> URIRef:
+            return intern_iri(f"{node}/revision/{n}")
+
+        first = revision(0)
+        self.g.add((first, RDF.type, PROV.Entity))
+        self.g.add((first, PROV.specializationOf, node))
+        if extractor_agent is not None:
+            self.g.add((first, PROV.wasAttributedTo, extractor_agent))
+        for n, rev in enumerate(revisions, start=1):
+            here = revision(n)
+            curator = self.iri("curator", stable_key(rev["curator"]))
+            self.g.add((curator, RDF.type, PROV.Person))
+            self.g.add((curator, RDFS.label, Literal(rev["curator"])))
+            self.g.add((node, PROV.wasAttributedTo, curator))
+            self.g.add((here, RDF.type, PROV.Entity))
+            self.g.add((here, PROV.specializationOf, node))
+            self.g.add((here, PROV.wasRevisionOf, revision(n - 1)))
+            self.g.add((here, PROV.wasAttributedTo, curator))
+            self.g.add((here, PROV.generatedAtTime, Literal(rev["at"], datatype=XSD.dateTime, normalize=False)))
+        self.g.add((node, SSE.currentRevision, revision(len(revisions))))
+        self.g.add((node, SSE.revisionNumber, Literal(len(revisions), datatype=XSD.integer)))
+
     def map_report(self) -> None:
         node, report = self.report_node, self.report
         self.g.add((node, RDF.type, SSE.Report))
@@ -265,12 +299,15 @@ class _Mapper:
         else:
             self.g.add((node, DCTERMS.rights, Literal(RIGHTS_RESERVED, lang="en")))
         extractor = report.get("extractor")
+        agent = None
         if extractor:
             agent = self.iri("agent", stable_key(f"{extractor['name']}-{extractor['version']}"))
             self.g.add((node, PROV.wasAttributedTo, agent))
             self.g.add((agent, RDF.type, PROV.SoftwareAgent))
             self.g.add((agent, RDFS.label, Literal(extractor["name"])))
             self.g.add((agent, SCHEMA.softwareVersion, Literal(str(extractor["version"]))))
+        if report.get("revisions"):
+            self.map_revisions(node, report["revisions"], agent)
 
     def map_event(self, n: int, event: dict[str, Any]) -> None:
         ekey = f"{self.key}-{n}"
@@ -334,10 +371,12 @@ class _Mapper:
                     g.add((s, by, who))
                 self.span(s, statement.get("span"))
                 self.confidence(s, statement.get("confidence"))
+                self.curated(s, statement)
         for i, programme in enumerate(event.get("programmes", [])):
             g.add((node, SSE.programme, self.map_programme(programme, f"{where}.programmes[{i}]")))
         self.span(node, event.get("span"))
         self.confidence(node, event.get("confidence"))
+        self.curated(node, event)
 
     def map_speaker(self, speaker: dict[str, Any], where: str) -> URIRef:
         person = self.iri("person", stable_key(self.first_text(speaker["name"])))
@@ -351,12 +390,14 @@ class _Mapper:
             self.g.add((person, SSE.country, self.country(speaker["country"], f"{where}.country")))
         self.span(person, speaker.get("span"))
         self.confidence(person, speaker.get("confidence"))
+        self.curated(person, speaker)
         return person
 
     def map_programme(self, programme: dict[str, Any], where: str) -> URIRef:
         node = self.iri("programme", stable_key(self.first_text(programme["name"])))
         self.g.add((node, RDF.type, SSE.Programme))
         self.label(node, programme["name"])
+        self.curated(node, programme)
         if programme.get("funder"):
             self.g.add((node, SSE.funder, self.organisation(programme["funder"], f"{where}.funder")))
         for prop, field in ((SCHEMA.startDate, "start"), (SCHEMA.endDate, "end")):

@@ -60,6 +60,9 @@ PROPERTIES = {
     "sourceSentence": ("D", ["Challenge", "Proposal", "Speaker", "Event"], RDF.langString),
     "example": ("D", ["Report", "Event"], XSD.boolean),
     "sentenceStart": ("D", ["Challenge", "Proposal", "Speaker", "Event"], XSD.integer),
+    "curated": ("D", ["Event", "Challenge", "Proposal", "Speaker", "Organisation", "Programme"], XSD.boolean),
+    "currentRevision": ("O", ["Report"], URIRef("http://www.w3.org/ns/prov#Entity")),
+    "revisionNumber": ("D", ["Report"], XSD.integer),
 }
 INVERSES = {"speaker": "speaksAt", "challenge": "raisedAt", "proposal": "proposedAt"}
 
