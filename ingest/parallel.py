@@ -125,9 +125,13 @@ def _seed(shapes: Graph, tbox: frozenset) -> None:
 _REFERENCE: Reference | None = None
 
 
-def _init_worker(payload: tuple, listed: dict | None = None) -> None:
+def _init_worker(payload: tuple, listed: dict | None = None, review_dir: str | None = None) -> None:
     global _REFERENCE
     _REFERENCE = worker_reference(payload)
+    if review_dir:
+        from .pipeline import keep_extractions
+
+        keep_extractions(review_dir)  # extracted cards kept for the review page, as in the parent
     if listed:
         from .readers import use_sources
 
@@ -384,10 +388,12 @@ def iter_ingest(
         # for 256 reports): with 4 a worker they sat idle, 66-75 reports/s on 2,000 reports against 88-90 with 64
         # (two loads' worth)
         limit = inflight or max(4 * jobs, 2 * bulk_batch // chunk)
+        from . import pipeline
         from .readers import _LISTED
 
+        review_dir = str(pipeline._REVIEW_DIR) if pipeline._REVIEW_DIR else None
         with _context().Pool(jobs, initializer=_init_worker,
-                             initargs=(reference_payload(reference), dict(_LISTED))) as pool:
+                             initargs=(reference_payload(reference), dict(_LISTED), review_dir)) as pool:
             queue: deque = deque()
             chunks = _chunks(files, chunk)
             for chunk_paths in chunks:

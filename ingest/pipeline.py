@@ -31,6 +31,16 @@ TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 
 
 @dataclass
+class ShapeError(InputError):
+    """A card the shapes reject; ``violations`` keeps each result, so a page can show it next to its field."""
+
+    violations: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:  # the dataclass would otherwise replace InputError.__str__
+        return InputError.__str__(self)
+
+
+@dataclass
 class Prepared:
     """One report, mapped, validated and inferred, ready to be written."""
 
@@ -84,8 +94,19 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]], skipped: list[Path] | 
             yield path
 
 
-def read_card(path: Path) -> dict[str, Any]:
-    """A card from a card file, or from a report's text by extraction."""
+#: Where extracted cards are kept for the review page (``review_dir``): set by :func:`keep_extractions`.
+_REVIEW_DIR: Path | None = None
+
+
+def keep_extractions(review_dir: str | os.PathLike[str] | None) -> None:
+    """Keep every card extracted from now on (with its text) as revision 0 of its report in ``review_dir``, for
+    curators to review (``ingest/review.py``); None stops. The ingest workers get the parent's folder."""
+    global _REVIEW_DIR
+    _REVIEW_DIR = Path(review_dir) if review_dir else None
+
+
+def read_card(path: Path, review_dir: Path | None = None) -> dict[str, Any]:
+    """A card from a card file, or from a report's text by extraction (kept for review, see keep_extractions)."""
     if path.suffix.lower() in CARD_SUFFIXES:
         return load_card(path)
     try:
@@ -95,7 +116,12 @@ def read_card(path: Path) -> dict[str, Any]:
         raise InputError(
             str(path), "reading report texts needs the extractor, which is not installed", "write an event card"
         ) from None
-    return extract(read_report(path))
+    card = extract(read_report(path))
+    if (review_dir or _REVIEW_DIR) is not None:
+        from .review import archive_card
+
+        archive_card(review_dir or _REVIEW_DIR, card)
+    return card
 
 
 def prepare(card: dict[str, Any], source: str, reference: Reference, *, infer_with: Callable | None = None) -> Prepared:
@@ -127,10 +153,11 @@ def prepare_triples(
     validation = validate(asserted, reference.for_shapes)
     if not validation.conforms:
         rules = "\n".join(f"  - {p}" for p in validation.violations)
-        raise InputError(
+        raise ShapeError(
             source,
             f"rejected by the shapes ({len(validation.violations)} violation(s)):\n{rules}",
             "correct the card (or the extraction) and ingest it again; nothing of it was stored",
+            list(validation.violations),
         )
     inferred = infer_triples(asserted, reference.tbox, reference.known, base)
     return card_key(card), asserted, inferred, validation.problems
@@ -152,10 +179,10 @@ def write(store: Store, prepared: Prepared) -> Outcome:
     )
 
 
-def ingest_file(store: Store, path: Path, reference: Reference) -> Outcome:
+def ingest_file(store: Store, path: Path, reference: Reference, review_dir: Path | None = None) -> Outcome:
     source = str(path)
     try:
-        prepared = prepare(read_card(path), source, reference)
+        prepared = prepare(read_card(path, review_dir), source, reference)
     except InputError as exc:
         return Outcome(source, False, reason=str(exc))
     return write(store, prepared)
@@ -179,8 +206,9 @@ def ingest_paths(
     return outcomes
 
 
-def ingest_bytes(store: Store, data: bytes, filename: str) -> Outcome:
-    """Ingest one uploaded card or report (the server's POST /ingest); the name's suffix says its kind."""
+def ingest_bytes(store: Store, data: bytes, filename: str, review_dir: Path | None = None) -> Outcome:
+    """Ingest one uploaded card or report (the server's POST /ingest); the name's suffix says its kind; a report's
+    extracted card is kept in ``review_dir`` for curators (``ingest/review.py``)."""
     suffix = Path(filename).suffix.lower()
     if suffix not in CARD_SUFFIXES + TEXT_SUFFIXES:
         return Outcome(filename, False, reason=f"{filename}: unknown kind of file {suffix or '(no suffix)'!r}")
@@ -189,7 +217,7 @@ def ingest_bytes(store: Store, data: bytes, filename: str) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="ssekg-upload-") as tmp:
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(data)
-        outcome = ingest_file(store, path, reference)
+        outcome = ingest_file(store, path, reference, review_dir)
     outcome.source = filename
     if outcome.reason:
         outcome.reason = outcome.reason.replace(str(path), filename)

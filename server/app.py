@@ -20,13 +20,14 @@ def create_app(settings: Settings | None = None, store: Any = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["ssekg"] = ServerState(settings, store)
 
-    from . import compare, describe, ld, ops, protocol, queries
+    from . import compare, describe, ld, ops, protocol, queries, review
 
     app.register_blueprint(protocol.bp)
     app.register_blueprint(describe.bp)
     app.register_blueprint(ld.bp)
     app.register_blueprint(queries.bp)
     app.register_blueprint(compare.bp)
+    app.register_blueprint(review.bp)
     ops.install(app)
     from .bodies import limit_bodies
 

@@ -63,7 +63,8 @@ def install(app: Flask) -> None:
 
     @app.after_request
     def finish(response: Response) -> Response:
-        if state.settings.cors and is_read_only():
+        # the review pages hold the reports' texts and take a curator's credential: never shared with other sites
+        if state.settings.cors and is_read_only() and request.blueprint != "review":
             response.headers["Access-Control-Allow-Origin"] = "*"
             response.headers["Access-Control-Expose-Headers"] = "Content-Type, X-SSEKG-Rows, X-SSEKG-Truncated"
             if request.method == "OPTIONS":

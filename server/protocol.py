@@ -429,7 +429,7 @@ def ingest() -> Any:
     st = state()
     with st.write_lock:
         try:
-            outcome = ingest_bytes(st.backend.writable_store(), data, filename)
+            outcome = ingest_bytes(st.backend.writable_store(), data, filename, st.settings.review_path)
         except StoreError as exc:
             return text_error(502, f"the SPARQL store behind this server failed: {exc}")
     body = {

@@ -177,6 +177,9 @@ def ingest(settings: Settings, paths: tuple[str, ...], quiet: bool, verbose: boo
         sys.exit(_summary(outcomes, "accepted"))
     jobs = jobs or os.cpu_count() or 1
     store = open_store(settings)
+    from ssekg.ingest.pipeline import keep_extractions
+
+    keep_extractions(settings.review_path)  # what the review page (/review) lets curators correct
     from .backends import store_label
 
     click.echo(f"store: {store_label(settings)}", err=True)

@@ -40,6 +40,34 @@ def _list(value: Any) -> list[str]:
     return [part.strip() for part in str(value).split(",") if part.strip()]
 
 
+_CURATOR = __import__("re").compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def _curators(value: Any) -> dict[str, str]:
+    """Curator name → token: a TOML table ``{alice = "…"}``, or ``alice=…,bob=…`` in the environment."""
+    if isinstance(value, dict):
+        pairs = list(value.items())
+    else:
+        pairs = []
+        for part in str(value).split(","):
+            if part.strip():
+                name, sep, token = part.partition("=")
+                if not sep:
+                    raise ValueError(f"write name=token pairs separated by commas, not {part.strip()!r}")
+                pairs.append((name, token))
+    out: dict[str, str] = {}
+    for name, token in pairs:
+        name, token = str(name).strip(), str(token).strip()
+        if not _CURATOR.match(name):
+            raise ValueError(f"a curator's name is letters, digits, '.', '_' or '-' (at most 64), not {name!r}")
+        if len(token) < 16:
+            raise ValueError(f"the token of curator {name!r} is shorter than 16 characters")
+        if token in out.values():
+            raise ValueError(f"two curators share a token ({name!r}): the graph could not say who saved")
+        out[name] = token
+    return out
+
+
 def _auth(value: Any) -> str:
     text = str(value).strip().lower()
     if text not in {"basic", "digest", "bearer"}:
@@ -76,6 +104,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("header_timeout", 10.0, "seconds a client has to send a request's head (then 408)", float),
     Setting("body_timeout", 30.0, "seconds a client has to send a whole request (then 408)", float),
     Setting("update_token", None, "bearer token that enables SPARQL Update and Graph Store writes", secret=True),
+    Setting("curators", {}, "curators of the review page and their bearer tokens: name=token pairs, comma-separated "
+            "(one token per person: the graph says who saved each revision)", _curators, secret=True),
+    Setting("review_dir", None, "folder of the extracted cards curators review, with their revisions and the reports' "
+            "texts (default: review/ in the store's folder, or $XDG_DATA_HOME/ssekg/review with a remote store)"),
     Setting("outbound_allow", [], "hosts that SPARQL SERVICE and LOAD may reach, comma-separated (default: none; "
             "nothing leaves the machine)", _list),
     Setting("service_allow", None, "deprecated name of outbound_allow (read into it)", _list),
@@ -109,6 +141,16 @@ class Settings:
     @property
     def store_dir(self) -> str:
         return self.values["store"] or default_store_dir()
+
+    @property
+    def review_path(self) -> Path:
+        """Where the review page's cards live: ``review_dir``, else beside the store it belongs to."""
+        if self.values.get("review_dir"):
+            return Path(self.values["review_dir"])
+        if self.values.get("endpoint"):
+            data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+            return Path(data_home) / "ssekg" / "review"
+        return Path(self.store_dir) / "review"
 
 
 def load_settings(
