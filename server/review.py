@@ -148,7 +148,9 @@ def refused() -> Response | None:
     if curator() is None:
         response = _error(401, "the review pages need a curator's token: as the password of HTTP Basic "
                                "(any user name), or `Authorization: Bearer <token>`")
-        response.headers["WWW-Authenticate"] = 'Basic realm="ssekg review", charset="UTF-8"'
+        # a page asks the browser for the credential; a save (fetch) must not pop a login box up over the page
+        scheme = "Basic" if request.method in {"GET", "HEAD"} else "Bearer"
+        response.headers["WWW-Authenticate"] = f'{scheme} realm="ssekg review"' + (', charset="UTF-8"' if scheme == "Basic" else "")
         return response
     return None
 
