@@ -52,10 +52,11 @@ crossval: $(BIN)/python
 	$(BIN)/python -m pip install --quiet '.[train]'
 	$(BIN)/python bench/crossval.py $(CROSSVAL_ARGS)
 
-## make train: rebuild the extractor's models (ingest/extract/models) from corpus/gold and ../shared/corpus.
+## make train: rebuild the extractor's models (ingest/extract/models) from corpus/gold and ../shared/corpus;
+## TRAIN_ARGS="--extra-gold DIR" adds curators' corrections exported by `ssekg gold export DIR`.
 train: $(BIN)/python
 	$(BIN)/python -m pip install --quiet '.[train]'
-	$(BIN)/python -P -m ssekg.ingest.train --gold corpus/gold --out ingest/extract/models
+	$(BIN)/python -P -m ssekg.ingest.train --gold corpus/gold --out ingest/extract/models $(TRAIN_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -35,18 +35,19 @@ FLOORS = {"macro_f1": 0.80, "language_macro_f1": 0.75, "challenges": 0.70, "prop
 def extract_gold_report(g: GoldReport) -> tuple[dict | None, str | None]:
     """The card the extractor reads from the report's file, as a user's ``ssekg extract`` would."""
     try:
-        return extract(read_report(text_path(g.id))), None
+        return extract(read_report(g.text_file or text_path(g.id))), None
     except InputError as exc:
         return None, exc.reason
 
 
 def evaluate(folds: list[str], misses_fold: str | None = None, cards: dict[str, dict | None] | None = None,
-             extracted: dict[str, dict | None] | None = None) -> tuple[dict, float, int]:
+             extracted: dict[str, dict | None] | None = None, gold_dir: Path = GOLD_DIR,
+             corpus: Path | None = None) -> tuple[dict, float, int]:
     """Totals per fold and language; ``cards`` (id → card, None for a rejection) scores cards extracted before
     (by another version of the extractor) instead of extracting now; ``extracted`` collects the cards read."""
     totals: dict[str, dict[str, Totals]] = {f: {lang: Totals() for lang in (*LANGUAGES, "all")} for f in folds}
     seconds, n = 0.0, 0
-    for g in iter_gold(GOLD_DIR, folds=folds):
+    for g in iter_gold(gold_dir, corpus=corpus, folds=folds):
         t0 = time.perf_counter()
         if cards is not None:
             card, why = cards.get(g.id), None if cards.get(g.id) else "rejected"
@@ -151,8 +152,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cards", type=Path, help="score the cards of this JSON file ({version, cards: {id: card|null}})"
                     " instead of extracting: another version of the extractor, on the same gold")
     ap.add_argument("--dump", type=Path, help="write the extracted cards to this JSON file (for --cards later)")
+    ap.add_argument("--gold", type=Path, metavar="DIR", help="score the gold of a `ssekg gold export` folder (its gold/ "
+                    "and reports/) instead of corpus/gold; with --cards DIR/cards.json, the curated cards themselves")
     args = ap.parse_args(argv)
-    if not corpus_dir().exists():
+    gold_dir, corpus = (args.gold / "gold", args.gold) if args.gold else (GOLD_DIR, None)
+    if not args.gold and not corpus_dir().exists():
         print(f"bench-extract: the real corpus is not at {corpus_dir()} (set SSEKG_CORPUS)", file=sys.stderr)
         return 2
     folds = [f for f in args.folds.split(",") if f]
@@ -162,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         cards = saved["cards"]
         print(f"cards of extractor version {saved.get('version')} from {args.cards}")
     extracted: dict[str, dict | None] = {}
-    totals, seconds, n = evaluate(folds, args.misses, cards, extracted)
+    totals, seconds, n = evaluate(folds, args.misses, cards, extracted, gold_dir, corpus)
     if args.dump:
         args.dump.write_text(json.dumps({"version": EXTRACTOR_VERSION, "cards": extracted}, ensure_ascii=False),
                              encoding="utf-8")

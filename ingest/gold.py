@@ -107,6 +107,8 @@ class GoldReport:
     path: Path
     published: str | None
     card: dict[str, Any] = field(default_factory=dict)
+    #: the file the text was read from (the shared corpus's, or an export's: ``ssekg gold export``)
+    text_file: Path | None = None
 
     @property
     def events(self) -> list[dict[str, Any]]:
@@ -145,7 +147,7 @@ def load_gold(path: Path, corpus: Path | None = None) -> GoldReport:
         if not (isinstance(span, list) and len(span) == 2 and 0 <= span[0] < span[1] <= len(text)):
             raise GoldError(f"{path}: {where}: span {span!r} is not inside the text ({len(text)} characters)")
     return GoldReport(rid, data["language"], data.get("kind", "event"), data.get("fold", ""), text, path,
-                      data.get("published"), data)
+                      data.get("published"), data, tpath)
 
 
 def iter_gold(gold_dir: Path = GOLD_DIR, corpus: Path | None = None, folds: Iterable[str] | None = None,
@@ -417,6 +419,127 @@ def _scalar(value: Any) -> str:
     if isinstance(value, (int, float)):
         return str(value)
     return json.dumps(str(value), ensure_ascii=False)
+
+# --------------------------------------------------------------------------------------------- curated cards
+
+
+def card_to_gold(card: dict[str, Any], rid: str, problems: list[str], fold: str = "train") -> dict[str, Any]:
+    """A curated card (with its text) as gold in our format: every name and statement as offsets into the text.
+
+    Statements and speakers keep the spans the curator gave them; a name without one (organisation, programme,
+    role, affiliation, title) is found in the text, near its speaker where it has one; what cannot be found is
+    said in ``problems`` and left out. Countries are ISO codes. Each organisation is listed once, by its first place
+    in the text, as the gold of the shared corpus does (affiliations and funders among them).
+    """
+    from ssekg.ontology.countries import resolve_country
+
+    from .scoring import _name
+
+    text = card["report"]["text"]
+
+    def loc(value: Any, where: str, after: int = 0) -> list[int] | None:
+        name = _name(value)
+        if not name:
+            return None
+        span = _locate(text, name, after)
+        if span is None:
+            problems.append(f"{rid} {where}: {name!r} is not in the text")
+        return span
+
+    def code(value: Any) -> str | None:
+        return None if value is None else resolve_country(str(value)) or str(value)
+
+    def own_span(item: dict[str, Any], value: str, where: str) -> list[int] | None:
+        span = item.get("span")
+        if span and fold_same(text[span[0]:span[1]], value):
+            return list(span)
+        return loc(value, where, span[0] if span else 0)
+
+    events = []
+    for i, ev in enumerate(card.get("events") or []):
+        w = f"events[{i}]"
+        out: dict[str, Any] = {"title": _locate(text, _name(ev.get("title")) or "") if ev.get("title") else None}
+        out.update({"type": ev.get("type"), "status": ev.get("status") or "held", "city": _name(ev.get("city")),
+                    "country": code(ev.get("host_country")), "online": bool(ev.get("online", False)),
+                    "start_date": ev.get("start"), "end_date": ev.get("end"),
+                    "participating_countries": [code(c) for c in ev.get("participating_countries") or []]})
+        organisations: dict[str, list[int]] = {}
+
+        def organisation(value: Any, where: str) -> list[int] | None:
+            name = _name(value) or ""
+            key = " ".join(name.split()).casefold()
+            if key not in organisations:
+                span = loc(name, where)
+                if span is None:
+                    return None
+                organisations[key] = span
+            return organisations[key]
+
+        speakers = []
+        for j, sp in enumerate(ev.get("speakers") or []):
+            name = own_span(sp, _name(sp["name"]) or "", f"{w}.speakers[{j}].name")
+            if name is None:
+                continue
+            affiliation = organisation(sp["affiliation"], f"{w}.speakers[{j}].affiliation") if sp.get("affiliation") else None
+            speakers.append({"name": name, "role": loc(sp.get("role"), f"{w}.speakers[{j}].role", name[0]),
+                             "affiliation": affiliation, "country": code(sp.get("country"))})
+        out["speakers"] = speakers
+        organisers = [organisation(o, f"{w}.organisers[{j}]") for j, o in enumerate(ev.get("organisers") or [])]
+        for j, o in enumerate(ev.get("participants") or []):
+            organisation(o, f"{w}.participants[{j}]")
+        programmes, funders = [], []
+        for j, prog in enumerate(ev.get("programmes") or []):
+            programmes.append(loc(prog["name"], f"{w}.programmes[{j}]"))
+            if prog.get("funder"):
+                funders.append(organisation(prog["funder"], f"{w}.programmes[{j}].funder"))
+        out["organisations"] = list(organisations.values())
+        out["organisers"] = [s for s in organisers if s]
+        out["programmes"] = [s for s in programmes if s]
+        out["funders"] = [s for s in funders if s]
+        for key in STATEMENT_KINDS:
+            items = []
+            for j, st in enumerate(ev.get(key) or []):
+                span = own_span(st, st["text"], f"{w}.{key}[{j}]")
+                if span:
+                    items.append({"span": span, "category": st.get("category") or "other"})
+            out[key] = items
+        out["optional"] = {}
+        events.append(out)
+    kind = ("no-event" if not events else "several-events" if len(events) > 1
+            else "announcement" if events[0]["status"] == "announced" else "event")
+    body = text.encode("utf-8")
+    return {"id": rid, "language": card["report"]["language"], "kind": kind, "fold": fold,
+            "source_url": card["report"].get("url"), "text_sha256": hashlib.sha256(body).hexdigest(),
+            "chars": len(text), "published": card["report"].get("published"), "events": events}
+
+
+def fold_same(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def export_curated(cards: dict[str, dict[str, Any]], out_dir: Path) -> list[str]:
+    """Write curated cards (key → card) as a gold corpus under ``out_dir``: ``gold/KEY.yaml`` (offsets),
+    ``reports/KE/KEY.txt`` (the text the offsets point into: the operator's, never the repository's),
+    ``split.tsv`` (every report in the train fold: corrections teach, they are not a measure) and ``cards.json``
+    (the curated cards, for ``bench/extract.py --cards``). Returns the problems (names not found in a text)."""
+    problems: list[str] = []
+    (out_dir / "gold").mkdir(parents=True, exist_ok=True)
+    split = {}
+    for key, card in sorted(cards.items()):
+        gold = card_to_gold(card, key, problems)
+        (out_dir / "gold" / f"{key}.yaml").write_text(dump_gold(gold), encoding="utf-8")
+        tpath = text_path(key, out_dir)
+        tpath.parent.mkdir(parents=True, exist_ok=True)
+        tpath.write_bytes(card["report"]["text"].encode("utf-8"))
+        if card["report"].get("published"):
+            meta = {"published": card["report"]["published"], "language": card["report"]["language"]}
+            tpath.with_name(tpath.name + ".meta.yaml").write_text(yaml.safe_dump(meta), encoding="utf-8")
+        split[key] = "train"
+    write_split(split, out_dir / "split.tsv")
+    (out_dir / "cards.json").write_text(json.dumps({"version": "curated", "cards": cards}, ensure_ascii=False),
+                                        encoding="utf-8")
+    return problems
+
 
 # --------------------------------------------------------------------------------------------- command line
 

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable
 
+from ssekg.ontology.countries import resolve_country
+
 from .extract.lexicon import fold_text
 from .gold import GoldReport
 
@@ -218,8 +220,8 @@ def card_items(card: dict[str, Any]) -> dict[str, list[Item]]:
     items: dict[str, list[Item]] = {f: [] for f in FIELDS}
     for ev in card.get("events") or []:
         for code in [ev.get("host_country")] + list(ev.get("participating_countries") or []):
-            if code:
-                items["countries"].append(Item(str(code)))
+            if code:  # a card may name a country ("Maroc"); the gold writes its ISO code
+                items["countries"].append(Item(resolve_country(str(code)) or str(code)))
         city = _name(ev.get("city"))
         if city:
             items["cities"].append(Item(city))

@@ -59,7 +59,7 @@ def gold_spans(g: GoldReport) -> dict[str, list[tuple[int, int, str]]]:
 
 def sequences(g: GoldReport) -> tuple[dict[str, tuple[list[list[str]], list[str]]], list[tuple[list[str], str]]]:
     """(features, labels) of one report for each CRF, and (features, label) of each of its segments."""
-    report = read_report(text_path(g.id))
+    report = read_report(g.text_file or text_path(g.id))
     if report.text != g.text:
         raise ValueError(f"{g.id}: the reader's text differs from the gold's text")
     ex = _Extractor(report)
@@ -157,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gold", type=Path, default=GOLD_DIR)
     ap.add_argument("--folds", default="train", help="folds to train on (never test)")
+    ap.add_argument("--extra-gold", type=Path, action="append", default=[], metavar="DIR",
+                    help="also learn from a gold export (`ssekg gold export DIR`: curators' corrections), all of it")
     ap.add_argument("--out", type=Path, default=_in_checkout("ingest", "extract", "models"),
                     help="folder for the models (default: the checkout's ingest/extract/models)")
     ap.add_argument("--c1", type=float, default=CRF_PARAMS["c1"])
@@ -170,8 +172,13 @@ def main(argv: list[str] | None = None) -> int:
     if "test" in folds:
         print("train: the test fold is for measuring only", file=sys.stderr)
         return 2
-    train_models(iter_gold(args.gold, folds=folds), args.out, c1=args.c1, c2=args.c2, C=args.C,
-                 threshold=args.threshold, keep=args.keep, label=f"folds {', '.join(folds)}")
+    import itertools
+
+    reports = itertools.chain(iter_gold(args.gold, folds=folds),
+                              *(iter_gold(extra / "gold", corpus=extra, folds=["train"]) for extra in args.extra_gold))
+    extra = f" and {', '.join(map(str, args.extra_gold))}" if args.extra_gold else ""
+    train_models(reports, args.out, c1=args.c1, c2=args.c2, C=args.C,
+                 threshold=args.threshold, keep=args.keep, label=f"folds {', '.join(folds)}{extra}")
     if not args.no_calibration:
         calibrate(args.gold, args.out)
     return 0

@@ -75,7 +75,7 @@ def describe(named: NamedQuery) -> dict[str, Any]:
         "description": named.description,
         "params": [
             {"name": p.name, "type": p.type, "default": p.default, "description": p.description,
-             "scheme": p.scheme, "required": False}
+             "scheme": p.scheme, "values": list(p.values) if p.values else None, "required": False}
             for p in named.params
         ],
         "columns": columns_of(named),

@@ -373,6 +373,46 @@ def stats(settings: Settings) -> None:
     store.close()
 
 
+@main.group(epilog=EPILOG)
+def gold() -> None:
+    """Curators' corrections as gold for the extractor (docs/review.md)."""
+
+
+@gold.command("export", epilog=EPILOG)
+@click.argument("out", type=click.Path(file_okay=False))
+@store_options
+def gold_export(settings: Settings, out: str) -> None:
+    """Write the reports curators saved (revision 1 or later) as gold: OUT/gold/KEY.yaml (offsets), OUT/reports/
+    (their texts), OUT/split.tsv, OUT/cards.json. `make train TRAIN_ARGS="--extra-gold OUT"` learns from them;
+    `python bench/extract.py --gold OUT --cards OUT/cards.json` scores the curated cards against their gold."""
+    from ssekg.ingest.gold import export_curated
+    from ssekg.ingest.review import load_revision
+
+    from .backends import open_for_reading
+
+    store, note = open_for_reading(settings)
+    if note:
+        click.echo(note, err=True)
+    rows = store.query("SELECT ?report ?n WHERE { ?report a <https://w3id.org/ssekg/ontology#Report> ; "
+                       "<https://w3id.org/ssekg/ontology#revisionNumber> ?n }")
+    prefix = f"{settings.base}report/"
+    revisions = {r["report"].value[len(prefix):]: int(r["n"].value) for r in rows
+                 if r["report"].value.startswith(prefix) and int(r["n"].value) > 0}
+    store.close()
+    cards, missing = {}, []
+    for key, n in sorted(revisions.items()):
+        card = load_revision(settings.review_path, key, n)
+        if card is None:
+            missing.append(f"{key}: revision {n} is not in {settings.review_path}")
+        else:
+            cards[key] = card
+    problems = export_curated(cards, Path(out))
+    for line in missing + problems:
+        click.echo(f"warning: {line}", err=True)
+    click.echo(f"{len(cards)} curated reports written to {out}", err=True)
+    sys.exit(EXIT_REJECTED if missing else EXIT_OK)
+
+
 @main.command("settings", epilog=EPILOG)
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True), help="settings file (TOML)")
 def show_settings(config_file: str | None) -> None:

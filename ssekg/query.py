@@ -38,6 +38,8 @@ class Param:
     #: for ``concept``: the scheme of a bare notation (challenge, proposal, event-type), or the name of
     #: another parameter whose value names the scheme (``scheme=kind``)
     scheme: str | None = None
+    #: for ``string``: the values it may take (``values=any|only``); any other value is refused, not read as "no"
+    values: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -74,18 +76,20 @@ def parse_named_query(name: str, text: str) -> NamedQuery:
             if not pm:
                 raise QueryError(f"queries/{name}.rq: cannot read the param line {line!r}")
             pname, spec, pdesc = pm.groups()
-            ptype, default, scheme = "string", None, None
+            ptype, default, scheme, values = "string", None, None, None
             for part in (spec or "").split(","):
                 part = part.strip()
                 if part.startswith("default="):
                     default = part[len("default=") :]
                 elif part.startswith("scheme="):
                     scheme = part[len("scheme=") :]
+                elif part.startswith("values="):
+                    values = tuple(part[len("values=") :].split("|"))
                 elif part:
                     ptype = part
             if ptype not in PARAM_TYPES:
                 raise QueryError(f"queries/{name}.rq: parameter {pname} has the unknown type {ptype!r} ({', '.join(PARAM_TYPES)})")
-            params.append(Param(pname, ptype, default, pdesc.strip(), scheme))
+            params.append(Param(pname, ptype, default, pdesc.strip(), scheme, values))
     return NamedQuery(name, text, title, " ".join(description), tuple(params))
 
 
@@ -152,6 +156,9 @@ def bind_param(param: Param, value: str, base: str | None = None, scheme: str | 
             return ox.NamedNode(value)
         except ValueError:
             raise QueryError(f"parameter {param.name} must be an IRI, not {value!r}") from None
+    if param.values is not None and value not in param.values:
+        raise QueryError(f"parameter {param.name} must be one of {', '.join(param.values)}, not {value!r}"
+                         + _did_you_mean(value, list(param.values)))
     return ox.Literal(value)
 
 

@@ -110,10 +110,10 @@ def generated_cards(folder: Path, n: int, seed: int) -> Path:
 # -- named queries: the parameter sets the back-end comparisons run ------------------------------------------------
 #: Parameter sets each named query is also compared with, beyond its defaults (on Virtuoso, and against Oxigraph's
 #: own binding): every optional parameter given and left out, both dimensions, languages with labels (fr, ar) and without (de: every label is a fallback), a value that
-#: names nothing.
+#: names nothing, curated statements only (none in the generated corpus).
 YEARS = [{"from": "2025"}, {"to": "2024"}, {"from": "2025", "to": "2025"}, {"from": "2026", "to": "2027", "examples": "include"}]
 TYPES = [{"eventType": "forum"}, {"eventType": "event-type/conference"}, {"eventType": "summit"}]
-MATRIX = [{"dimension": "speaker"}, {"lang": "fr"}, {"lang": "ar"}, {"lang": "de"}, {"dimension": "nonsense"}, *YEARS, *TYPES,
+MATRIX = [{"dimension": "speaker"}, {"lang": "fr"}, {"lang": "ar"}, {"lang": "de"}, {"curated": "only"}, *YEARS, *TYPES,
           {"dimension": "speaker", "from": "2025", "eventType": "conference"}]
 QUERY_PARAMETER_SETS: dict[str, list[dict[str, str]]] = {
     "challenges-by-country": MATRIX,
@@ -123,7 +123,7 @@ QUERY_PARAMETER_SETS: dict[str, list[dict[str, str]]] = {
         {"country": "SN", "category": "innovative-finance", "kind": "proposal", "dimension": "speaker"},
         {"kind": "proposal"}, {"dimension": "speaker"}, {"lang": "fr"}, {"lang": "de"}, {"country": "MA", "lang": "ar"},
         *YEARS, *TYPES, {"country": "SN", "kind": "proposal", "dimension": "speaker", "eventType": "webinar"},
-        {"kind": "proposal", "from": "2025", "eventType": "conference"},
+        {"kind": "proposal", "from": "2025", "eventType": "conference"}, {"kind": "proposal", "curated": "only"},
     ],
     "events-by-country-year": [{"dimension": "participant"}, {"dimension": "participant", "lang": "fr"}, {"lang": "ar"},
                                {"lang": "de"}],

@@ -178,8 +178,14 @@ def test_proposals_by_country_host_and_speaker(store):
     assert speaker[0]["categoryLabel"] == "échanges et visites d'étude"
 
 
-def test_an_unknown_dimension_gives_no_rows(store):
-    assert table(store, "challenges-by-country", dimension="region") == []
+def test_an_unknown_dimension_is_refused_with_the_choices(store):
+    # it used to give no rows, which read as "no challenge anywhere": a typo must not look like an answer
+    from ssekg.query import QueryError
+
+    with pytest.raises(QueryError, match=r"dimension must be one of host, speaker, not 'region'"):
+        table(store, "challenges-by-country", dimension="region")
+    with pytest.raises(QueryError, match=r"did you mean.*only"):
+        table(store, "challenges-by-country", curated="onyl")
 
 
 # -- the statements behind a cell ----------------------------------------------------------------------------
@@ -480,6 +486,10 @@ def test_sparql_in_a_parameter_is_only_a_value(store):
                 continue
             if param.type in ("country", "concept"):  # a value that names no country or category is refused
                 with pytest.raises(QueryError, match="not a"):
+                    run_named(store, name, {param.name: HOSTILE})
+                continue
+            if param.values is not None:  # a string of a few choices refuses any other
+                with pytest.raises(QueryError, match="must be one of"):
                     run_named(store, name, {param.name: HOSTILE})
                 continue
             unknown = "zz" if param.name == "lang" else "no-such-value"

@@ -258,7 +258,7 @@ def test_the_comparison_is_not_vacuous(both):
     empty = [(n, p) for n, p in COMPARISONS if not n.startswith("check-") and not answers(embedded, n, p)]
     # the parameter sets that name nothing (and country-profile without countries) are meant to be empty
     assert all(
-        "AQ" in p.values() or "summit" in p.values() or p.get("dimension") == "nonsense"
+        "AQ" in p.values() or "summit" in p.values() or p.get("curated") == "only"
         or (n == "country-profile" and not p) for n, p in empty
     ), empty
 
