@@ -28,6 +28,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "proposal": "Proposals", "dimension": "Country of", "host": "the event's host", "speaker": "the speaker",
         "from": "From year", "to": "to year", "eventType": "Event type", "all": "all", "apply": "Show",
         "minConfidence": "Confidence at least", "any": "any",
+        "curated": "Statements read", "curatedAny": "all", "curatedOnly": "checked by a curator",
         "matrix": "Statements per country and category", "pairs": "Countries taking part in events together",
         "country": "Country", "category": "Category", "statements": "statements", "events": "events",
         "cell_hint": "Choose a cell of the matrix to list the statements behind it.", "cell": "Statements behind the cell",
@@ -44,6 +45,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "proposal": "Propositions", "dimension": "Pays", "host": "hôte de l'événement", "speaker": "de l'intervenant",
         "from": "De l'année", "to": "à l'année", "eventType": "Type d'événement", "all": "tous", "apply": "Afficher",
         "minConfidence": "Confiance d'au moins", "any": "toute",
+        "curated": "Énoncés", "curatedAny": "tous", "curatedOnly": "vérifiés par un curateur",
         "matrix": "Énoncés par pays et catégorie", "pairs": "Pays qui participent ensemble aux événements",
         "country": "Pays", "category": "Catégorie", "statements": "énoncés", "events": "événements",
         "cell_hint": "Choisissez une case de la matrice pour lister les énoncés qui la composent.",
@@ -61,6 +63,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "proposal": "المقترحات", "dimension": "بلد", "host": "مضيف الفعالية", "speaker": "المتحدث",
         "from": "من سنة", "to": "إلى سنة", "eventType": "نوع الفعالية", "all": "الكل", "apply": "عرض",
         "minConfidence": "درجة ثقة لا تقل عن", "any": "أي درجة",
+        "curated": "العبارات", "curatedAny": "الكل", "curatedOnly": "راجعها مُراجِع",
         "matrix": "البيانات حسب البلد والفئة", "pairs": "البلدان المشاركة معا في الفعاليات",
         "country": "البلد", "category": "الفئة", "statements": "بيانات", "events": "فعاليات",
         "cell_hint": "اختر خانة من المصفوفة لعرض البيانات التي تقف وراءها.", "cell": "البيانات وراء الخانة",
@@ -133,7 +136,7 @@ def page() -> Any:
     lang = reader_language()
     texts = TEXTS[lang]
     types, years = filter_choices(lang)
-    args = {k: v for k, v in request.args.items() if k in {"kind", "dimension", "from", "to", "eventType", "minConfidence"}}
+    args = {k: v for k, v in request.args.items() if k in {"kind", "dimension", "from", "to", "eventType", "minConfidence", "curated"}}
     initial = {
         "kind": args.get("kind") if args.get("kind") in {"challenge", "proposal"} else "challenge",
         "dimension": args.get("dimension") if args.get("dimension") in {"host", "speaker"} else "host",
@@ -141,6 +144,7 @@ def page() -> Any:
         "to": args.get("to", "") if (args.get("to") or "").isdigit() else "",
         "eventType": args.get("eventType", "") if args.get("eventType") in {t["notation"] for t in types} else "",
         "minConfidence": args.get("minConfidence", "") if args.get("minConfidence") in CONFIDENCE_CHOICES else "",
+        "curated": "only" if args.get("curated") == "only" else "any",
     }
     languages = [
         {"code": code, "name": LANGUAGE_NAMES[code], "href": url_for("compare.page", **{**args, "lang": code})}

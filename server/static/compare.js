@@ -36,7 +36,7 @@
 
   function filters() {
     const out = {};
-    for (const name of ["kind", "dimension", "from", "to", "eventType", "minConfidence"]) {
+    for (const name of ["kind", "dimension", "from", "to", "eventType", "minConfidence", "curated"]) {
       out[name] = document.getElementById(name).value;
     }
     return out;
@@ -67,7 +67,7 @@
 
   // -- the matrix --------------------------------------------------------------------------------------------------
   function matrixParams(f) {
-    return { dimension: f.dimension, from: f.from, to: f.to, eventType: f.eventType, minConfidence: f.minConfidence, lang: lang };
+    return { dimension: f.dimension, from: f.from, to: f.to, eventType: f.eventType, minConfidence: f.minConfidence, curated: f.curated, lang: lang };
   }
 
   async function loadMatrix() {
@@ -105,7 +105,7 @@
     let cov;
     try {
       [cov] = await rows("statement-coverage", {
-        kind: f.kind, from: f.from, to: f.to, eventType: f.eventType, minConfidence: f.minConfidence });
+        kind: f.kind, from: f.from, to: f.to, eventType: f.eventType, minConfidence: f.minConfidence, curated: f.curated });
     } catch (err) {
       return;  // the matrix stands without its note
     }
@@ -216,7 +216,7 @@
     try {
       data = await rows("statements-in-cell", {
         country: country.slice(country.lastIndexOf("/") + 1), category: category, kind: f.kind,
-        dimension: f.dimension, from: f.from, to: f.to, eventType: f.eventType, minConfidence: f.minConfidence, lang: lang,
+        dimension: f.dimension, from: f.from, to: f.to, eventType: f.eventType, minConfidence: f.minConfidence, curated: f.curated, lang: lang,
       });
     } catch (err) {
       document.getElementById("cell-hint").textContent = T.error + ": " + err.message;
@@ -368,7 +368,7 @@
   }
 
   function start() {
-    for (const name of ["kind", "dimension", "from", "to", "eventType", "minConfidence"]) {
+    for (const name of ["kind", "dimension", "from", "to", "eventType", "minConfidence", "curated"]) {
       document.getElementById(name).addEventListener("change", reload);
     }
     document.getElementById("filters").addEventListener("submit", (e) => { e.preventDefault(); reload(); });
