@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -280,6 +281,49 @@ def test_updates_go_to_the_remote_store_with_the_token(remote_server):
                         headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30)
     assert r.status_code == 204
     assert requests.get(remote_server.url + "/id/thing/x.nt", timeout=30).status_code == 404
+
+
+def test_the_review_loop_on_the_remote_store(virtuoso, endpoint_env, tmp_path):
+    """A report sent through `ssekg ingest --server`, reviewed and saved on a server whose store is Virtuoso; its
+    revision is exported as gold from the remote store (`ssekg gold export --endpoint`)."""
+    curator = "carol-token-0123456789"
+    review = tmp_path / "review"
+    server = RemoteServer(tmp_path, virtuoso.sparql_auth, endpoint_env, update_token=TOKEN,
+                          curators=f"carol={curator}", review_dir=review)
+    try:
+        report = ROOT / "tests" / "corpus" / "fr" / "fr02.txt"
+        done = run_ssekg(["ingest", "-q", "--server", server.url, str(report)], {"SSEKG_UPDATE_TOKEN": TOKEN})
+        assert done.returncode == 0, done.stderr
+        auth = {"Authorization": f"Bearer {curator}"}
+        queue = requests.get(server.url + "/review", headers=auth, timeout=30)
+        assert queue.status_code == 200
+        key = re.findall(r'data-key="([0-9a-f]{16})"', queue.text)
+        assert len(key) == 1
+        key = key[0]
+        data = requests.get(f"{server.url}/review/{key}?format=json", headers=auth, timeout=30).json()
+        assert data["revision"] == 0
+        events = data["events"]
+        statements = events[0].get("challenges") or events[0].get("proposals")
+        assert statements
+        statements[0]["curated"] = True
+        r = requests.put(f"{server.url}/review/{key}", json={"revision": 0, "events": events}, headers=auth, timeout=60)
+        assert r.status_code == 200, r.text
+        assert requests.put(f"{server.url}/review/{key}", json={"revision": 0, "events": events}, headers=auth,
+                            timeout=60).status_code == 409
+        ask = (f"PREFIX sse: <{SSE}> ASK {{ <{B}report/{key}> sse:revisionNumber 1 . "
+               f"?s sse:curated true ; <http://www.w3.org/ns/prov#wasDerivedFrom> <{B}report/{key}> }}")
+        from ssekg.remote import RemoteStore
+
+        store = RemoteStore(virtuoso.sparql_auth, auth="digest", user=DBA_USER, password=DBA_PASSWORD)
+        assert bool(store.query(ask))
+        out = tmp_path / "export"
+        done = run_ssekg(["gold", "export", "--endpoint", virtuoso.sparql_auth, str(out)],
+                         {**endpoint_env, "SSEKG_REVIEW_DIR": str(review)})
+        assert done.returncode == 0, done.stderr
+        assert [p.stem for p in (out / "gold").glob("*.yaml")] == [key]
+        store.drop_report(key)
+    finally:
+        server.stop()
 
 
 # -- last: the store goes away ----------------------------------------------------------------------------------------
