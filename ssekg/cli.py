@@ -420,7 +420,9 @@ def show_settings(config_file: str | None) -> None:
     settings = load_settings({}, config_file)
     for setting in SETTINGS:
         value = settings.values[setting.name]
-        if setting.secret and value:
+        if setting.name == "curators" and value:
+            value = ", ".join(sorted(value)) + " (tokens ***)"  # who may curate is no secret; their tokens are
+        elif setting.secret and value:
             value = "***"
         if setting.name == "store" and value is None:
             value = settings.store_dir

@@ -178,6 +178,17 @@ def test_proposals_by_country_host_and_speaker(store):
     assert speaker[0]["categoryLabel"] == "échanges et visites d'étude"
 
 
+def test_curated_only_keeps_the_statements_curators_checked(store, keys):
+    # the fixture corpus marks one proposal curated (r2: the guarantee fund, raised by a Senegalese speaker)
+    rows = table(store, "statements-in-cell", country="SN", kind="proposal", curated="only")
+    assert [r["statement"] for r in rows] == [f"{B}proposal/{keys['r2']}-1-1"]
+    every = table(store, "proposals-by-country", dimension="speaker")
+    checked = table(store, "proposals-by-country", dimension="speaker", curated="only")
+    assert [(short(r["country"]), short(r["category"]), r["statements"]) for r in checked] == [
+        ("SN", "innovative-finance", "1")]
+    assert sum(int(r["statements"]) for r in every) > 1
+
+
 def test_an_unknown_dimension_is_refused_with_the_choices(store):
     # it used to give no rows, which read as "no challenge anywhere": a typo must not look like an answer
     from ssekg.query import QueryError
