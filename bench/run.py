@@ -29,6 +29,7 @@ import http.client
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import socket
@@ -758,6 +759,39 @@ def serve_virtuoso(named_dump: Path, workdir: Path, specs: list[dict[str, Any]],
 # ====================================================================================== one corpus size
 
 
+def ingest_through_server(cards_dir: Path, work: Path, jobs: int) -> dict[str, Any]:
+    """``ssekg ingest --server`` of the cards into a fresh ``ssekg serve`` on this machine (issue 15): the client
+    prepares with ``jobs`` workers, the server writes each batch in bulk. Both share the machine's cores."""
+    store, port, token = work / "store-served", free_port(), "bench-token-0123456789"
+    shutil.rmtree(store, ignore_errors=True)
+    ssekg = str(Path(sys.executable).with_name("ssekg"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SSEKG_")}
+    env.update({"SSEKG_UPDATE_TOKEN": token, "SSEKG_STORE": str(store)})
+    log = open(work / "serve-ingest.log", "w")
+    serve = subprocess.Popen([ssekg, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=log,
+                             stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        if not wait_http(port, "/health", 120, serve):
+            return {"error": "the server did not start"}
+        t = now()
+        done = subprocess.run([ssekg, "ingest", "-q", "--jobs", str(jobs), "--server", f"http://127.0.0.1:{port}",
+                               str(cards_dir)], env=env, capture_output=True, text=True)
+        seconds = now() - t
+        peak = rss_of_tree(serve.pid)
+        m = re.search(r"(\d+) read, (\d+) accepted", done.stderr)
+        if not m:
+            return {"error": f"exit {done.returncode}: {done.stderr[-300:]}"}
+        files, accepted = int(m.group(1)), int(m.group(2))
+        t2 = re.search(r"(\d+) triples", done.stderr)
+        triples = int(t2.group(1)) if t2 else 0
+        return {"files": files, "accepted": accepted, "seconds": seconds, "reports_per_s": accepted / seconds,
+                "triples_per_s": triples / seconds, "peak_rss_bytes": peak}
+    finally:
+        stop_process(serve)
+        log.close()
+        shutil.rmtree(store, ignore_errors=True)
+
+
 def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
     import pyoxigraph as ox
 
@@ -809,6 +843,10 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
             runs[label] = data
             if target != store_dir:
                 shutil.rmtree(target, ignore_errors=True)
+        print(f"[N={n} +{now() - t_start:.0f}s] ingest through a running server, {cores} cores", file=sys.stderr,
+              flush=True)
+        runs[f"through ssekg serve (ssekg ingest --server), {cores} cores"] = ingest_through_server(
+            corpus / "cards", work, cores)
         try:
             from ssekg.ingest.extract import extract  # noqa: F401
         except ImportError:

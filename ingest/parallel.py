@@ -71,6 +71,9 @@ class Result:
     reason: str | None = None
     blank_nodes: bool = False
     seconds: dict[str, float] = field(default_factory=dict)  # read, map+validate, infer, serialise
+    #: the extracted card as JSON, for a report read from a text, when the run keeps cards (``keep_cards``): what
+    #: ``ssekg ingest --server`` sends so the server can offer the report for review
+    card_json: str | None = None
 
     def outcome(self) -> Outcome:
         if self.reason is not None:
@@ -123,11 +126,14 @@ def _seed(shapes: Graph, tbox: frozenset) -> None:
 
 
 _REFERENCE: Reference | None = None
+_KEEP_CARDS = False
 
 
-def _init_worker(payload: tuple, listed: dict | None = None, review_dir: str | None = None) -> None:
-    global _REFERENCE
+def _init_worker(payload: tuple, listed: dict | None = None, review_dir: str | None = None,
+                 keep_cards: bool = False) -> None:
+    global _REFERENCE, _KEEP_CARDS
     _REFERENCE = worker_reference(payload)
+    _KEEP_CARDS = keep_cards
     if review_dir:
         from .pipeline import keep_extractions
 
@@ -165,11 +171,20 @@ def prepare_file(path: str, reference: Reference) -> Result:
     except InputError as exc:
         return Result(path, reason=str(exc), seconds=seconds)
     asserted_nt, inferred_nt = ntriples(asserted), ntriples(inferred)
+    card_json = None
+    if _KEEP_CARDS:
+        from .review import reviewable
+
+        if reviewable(card):
+            import json
+
+            card_json = json.dumps(card, ensure_ascii=False)
     # a blank node is written "_:label", so texts without "_:" have none (a literal may hold "_:": then look)
     blank = ("_:" in asserted_nt or "_:" in inferred_nt) and any(
         isinstance(t, BNode) for g in (asserted, inferred) for triple in g for t in triple)
     seconds["serialise"] = time.perf_counter() - t2
-    return Result(path, key, asserted_nt, inferred_nt, len(asserted), len(inferred), problems, None, blank, seconds)
+    return Result(path, key, asserted_nt, inferred_nt, len(asserted), len(inferred), problems, None, blank, seconds,
+                  card_json)
 
 
 def _work(paths: list[str]) -> list[Result]:
@@ -377,40 +392,57 @@ def iter_ingest(
                 stats.triples += r.asserted + r.inferred
             yield r.outcome()
 
-    files = expand_paths(paths)
-    if jobs == 1:
-        local = worker_reference(reference_payload(reference))
-        for chunk_paths in _chunks(files, chunk):
-            for result in _work_local(chunk_paths, local):
-                yield from account(writer.add(result))
-    else:
-        # enough chunks in flight for the workers to keep going while the writer bulk-loads a batch (about a second
-        # for 256 reports): with 4 a worker they sat idle, 66-75 reports/s on 2,000 reports against 88-90 with 64
-        # (two loads' worth)
-        limit = inflight or max(4 * jobs, 2 * bulk_batch // chunk)
-        from . import pipeline
-        from .readers import _LISTED
-
-        review_dir = str(pipeline._REVIEW_DIR) if pipeline._REVIEW_DIR else None
-        with _context().Pool(jobs, initializer=_init_worker,
-                             initargs=(reference_payload(reference), dict(_LISTED), review_dir)) as pool:
-            queue: deque = deque()
-            chunks = _chunks(files, chunk)
-            for chunk_paths in chunks:
-                queue.append(pool.apply_async(_work, (chunk_paths,)))
-                if len(queue) >= limit:
-                    break
-            while queue:
-                results = queue.popleft().get()
-                nxt = next(chunks, None)
-                if nxt is not None:
-                    queue.append(pool.apply_async(_work, (nxt,)))
-                for result in results:
-                    yield from account(writer.add(result))
+    for results in iter_prepared(paths, reference, jobs=jobs, chunk=chunk,
+                                 inflight=inflight or max(4 * jobs, 2 * bulk_batch // chunk)):
+        for result in results:
+            yield from account(writer.add(result))
     yield from account(writer.flush())
     stats.write_seconds = writer.write_seconds
     stats.updates = writer.updates
     stats.bulk_loads = writer.bulk_loads
+
+
+def iter_prepared(paths: Iterable[str | os.PathLike[str]], reference: Reference, *, jobs: int | None = None,
+                  chunk: int = CHUNK, inflight: int | None = None, keep_cards: bool = False) -> Iterator[list[Result]]:
+    """Each chunk of files read, mapped, validated and inferred by ``jobs`` workers: lists of Results, in input order.
+
+    At most ``inflight`` chunks are submitted and not yet consumed (the next is submitted only when one is taken), so
+    memory stays flat. ``keep_cards`` puts each extracted card (of a report read from a text) in its Result.
+    """
+    global _KEEP_CARDS
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    files = expand_paths(paths)
+    if jobs == 1:
+        local = worker_reference(reference_payload(reference))
+        previous, _KEEP_CARDS = _KEEP_CARDS, keep_cards
+        try:
+            for chunk_paths in _chunks(files, chunk):
+                yield _work_local(chunk_paths, local)
+        finally:
+            _KEEP_CARDS = previous
+        return
+    # enough chunks in flight for the workers to keep going while the writer bulk-loads a batch (about a second
+    # for 256 reports): with 4 a worker they sat idle, 66-75 reports/s on 2,000 reports against 88-90 with 64
+    # (two loads' worth)
+    limit = inflight or 4 * jobs
+    from . import pipeline
+    from .readers import _LISTED
+
+    review_dir = str(pipeline._REVIEW_DIR) if pipeline._REVIEW_DIR else None
+    with _context().Pool(jobs, initializer=_init_worker,
+                         initargs=(reference_payload(reference), dict(_LISTED), review_dir, keep_cards)) as pool:
+        queue: deque = deque()
+        chunks = _chunks(files, chunk)
+        for chunk_paths in chunks:
+            queue.append(pool.apply_async(_work, (chunk_paths,)))
+            if len(queue) >= limit:
+                break
+        while queue:
+            results = queue.popleft().get()
+            nxt = next(chunks, None)
+            if nxt is not None:
+                queue.append(pool.apply_async(_work, (nxt,)))
+            yield results
 
 
 def _work_local(paths: list[str], reference: Reference) -> list[Result]:

@@ -25,7 +25,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "frame-ancestors 'none'")
 
 #: routes whose writes need the token: no CORS for their non-GET methods
-WRITE_ROUTES = {"protocol.graph_store", "protocol.ingest"}
+WRITE_ROUTES = {"protocol.graph_store", "protocol.ingest", "protocol.ingest_batch"}
 
 
 def _configure_logging() -> None:

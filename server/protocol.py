@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import json
 import re
 import uuid
 from typing import Any
@@ -438,6 +439,155 @@ def ingest() -> Any:
         "problems": [str(p) for p in getattr(outcome, "problems", [])],
     }
     return jsonify(body), (200 if outcome.accepted else 422)
+
+
+#: what a batch's graphs may be named (the report's own graph and its inferred graph) and a report's key
+_BATCH_GRAPH = re.compile(r"^(report/|graph/inferred/)([0-9a-f]{16})$")
+
+
+@bp.route("/ingest/batch", methods=["GET", "POST"])
+def ingest_batch() -> Any:
+    """Reports prepared by the client (``ssekg ingest --server``), many per request, written in bulk (issue 15).
+
+    ``GET`` says what a batch must match (this server's base, reference-data version and body limit). ``POST`` is
+    ``multipart/form-data`` with ``quads``: N-Quads of each report's graph (``{base}report/KEY``) and inferred graph
+    (``{base}graph/inferred/KEY``), nothing else; and optionally ``cards``: JSON ``{KEY: card}`` of the reports read
+    from texts, kept for the review pages. The client prepared the reports with the same pipeline (the reference
+    version must be this server's: 409 otherwise); the token holder could write any triple by SPARQL Update, so the
+    server does not validate them again, but it refuses whatever is not a report's graphs. Each report is written
+    whole or not at all (Oxigraph's bulk loader under its journal for new reports, one update for the others).
+    """
+    denied = check_token()
+    if denied:
+        return denied
+    from ssekg import __version__
+    from ssekg.ingest.reference import ensure_reference, load_reference
+
+    st = state()
+    store = st.backend.writable_store()
+    reference = load_reference(st.base, store if not st.is_remote else None)
+    if request.method == "GET":
+        return jsonify({"base": st.base, "reference": reference.version, "version": __version__,
+                        "max_request_bytes": st.settings.max_request_bytes,
+                        "max_batch_bytes": st.settings.max_batch_bytes})
+    refused = too_large()
+    if refused:
+        return refused
+    if request.headers.get("X-SSEKG-Reference") != reference.version:
+        return text_error(409, f"the batch was prepared with other reference data than this server's ({reference.version}): "
+                               "prepare it with the same ssekg version as the server's")
+    if request.mimetype != "multipart/form-data" or "quads" not in request.files:
+        return text_error(400, "send the prepared reports as multipart/form-data: a part `quads` (N-Quads) and "
+                               "optionally a part `cards` (JSON {key: card})")
+    limit = int(st.settings.max_batch_bytes)
+    try:
+        quads = gunzipped(request.files["quads"].read(), limit)
+        cards_data = gunzipped(request.files["cards"].read(), limit) if "cards" in request.files else b""
+        if len(quads) + len(cards_data) > limit:
+            raise OverflowError
+        reports = batch_reports(quads, st.base)
+        cards = batch_cards(cards_data, reports)
+    except OverflowError:
+        return text_error(413, f"the batch is larger than {limit} bytes uncompressed (max_batch_bytes): send fewer "
+                               "reports a request")
+    except ValueError as exc:
+        return text_error(400, f"not a batch of reports: {exc}; nothing was stored")
+    from ssekg.ingest.parallel import BATCH, _Writer
+    from ssekg.ingest.review import archive_card
+
+    with st.write_lock:
+        try:
+            ensure_reference(store, reference)
+            for card in cards:
+                archive_card(st.settings.review_path, card)  # before the write: a crash leaves a card no report names
+            writer = _Writer(store, BATCH, bulk=True)
+            for result in reports:
+                writer.add(result)
+            written = writer.flush()
+        except StoreError as exc:
+            return text_error(502, f"the SPARQL store behind this server failed: {exc}")
+    st.changed()
+    return jsonify({"reports": [{"key": r.key, "accepted": r.reason is None, "reason": r.reason,
+                                 "asserted": r.asserted, "inferred": r.inferred} for r in written]})
+
+
+def gunzipped(data: bytes, limit: int) -> bytes:
+    """A part as sent: gzip (by its magic number) is inflated, never past ``limit`` bytes (OverflowError: a small
+    body cannot grow into a large one); anything else is taken as it is."""
+    if data[:2] != b"\x1f\x8b":
+        return data
+    import zlib
+
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflate.decompress(data, limit + 1)
+    except zlib.error as exc:
+        raise ValueError(f"a part is not valid gzip ({exc})") from None
+    if len(out) > limit or inflate.unconsumed_tail:
+        raise OverflowError
+    if not inflate.eof or inflate.unused_data:
+        raise ValueError("a part is truncated gzip, or more than one gzip member")
+    return out
+
+
+def batch_reports(data: bytes, base: str) -> list[Any]:
+    """The reports of a batch's N-Quads, one Result each (ingest/parallel.py); ValueError for anything else."""
+    import pyoxigraph as ox
+
+    from ssekg.ingest.parallel import Result
+
+    graphs: dict[str, dict[str, list[str]]] = {}
+    blank: set[str] = set()
+    try:
+        for quad in ox.parse(data, format=ox.RdfFormat.N_QUADS):
+            name = quad.graph_name
+            if not isinstance(name, ox.NamedNode) or not name.value.startswith(base):
+                raise ValueError(f"a quad in the graph {name}, which is not a report's (only {base}report/KEY and "
+                                 f"{base}graph/inferred/KEY)")
+            m = _BATCH_GRAPH.match(name.value[len(base):])
+            if not m:
+                raise ValueError(f"{name.value} is not a report's graph")
+            key = m.group(2)
+            side = "asserted" if m.group(1) == "report/" else "inferred"
+            graphs.setdefault(key, {"asserted": [], "inferred": []})[side].append(f"{quad.triple} .\n")
+            if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
+                blank.add(key)
+    except SyntaxError as exc:
+        raise ValueError(f"the N-Quads do not parse ({exc})") from None
+    out = []
+    for key, sides in graphs.items():
+        if not sides["asserted"]:
+            raise ValueError(f"report {key} has an inferred graph but no graph of its own")
+        out.append(Result(f"report/{key}", key, "".join(sides["asserted"]), "".join(sides["inferred"]),
+                          len(sides["asserted"]), len(sides["inferred"]), blank_nodes=key in blank))
+    return out
+
+
+def batch_cards(data: bytes, reports: list[Any]) -> list[dict[str, Any]]:
+    """The extracted cards of a batch's reports (for review): each a valid card of one of the batch's reports."""
+    if not data:
+        return []
+    from ssekg.ingest.cards import CardError, parse_card
+    from ssekg.ingest.mapping import card_key
+    from ssekg.ingest.review import reviewable
+
+    try:
+        cards = json.loads(data)
+    except (ValueError, RecursionError):
+        raise ValueError("the part `cards` is not JSON") from None
+    if not isinstance(cards, dict):
+        raise ValueError("the part `cards` is not a JSON object {key: card}")
+    keys = {r.key for r in reports}
+    out = []
+    for key, card in cards.items():
+        try:
+            card = parse_card(card, f"card of report {key}")
+        except CardError as exc:
+            raise ValueError(str(exc)) from None
+        if key not in keys or card_key(card) != key or not reviewable(card):
+            raise ValueError(f"the card given for {key} is not the extracted card of one of the batch's reports")
+        out.append(card)
+    return out
 
 
 def ui_context() -> dict[str, Any]:

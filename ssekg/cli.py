@@ -173,7 +173,7 @@ def ingest(settings: Settings, paths: tuple[str, ...], quiet: bool, verbose: boo
 
         click.echo(f"server: {server_url}", err=True)
         outcomes = ingest_via_server(server_url, files, settings.update_token,
-                                     _Progress.for_run(len(files), quiet, verbose))
+                                     _Progress.for_run(len(files), quiet, verbose), jobs=jobs)
         sys.exit(_summary(outcomes, "accepted"))
     jobs = jobs or os.cpu_count() or 1
     store = open_store(settings)

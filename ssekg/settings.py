@@ -101,6 +101,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_client_queries", 4, "SPARQL queries one client (address) may run at a time; more get 429", int),
     Setting("max_rows", 100_000, "largest number of result rows a query may return", int),
     Setting("max_request_bytes", 1_000_000, "largest HTTP request body accepted, however it is framed", int),
+    Setting("max_batch_bytes", 64_000_000, "largest batch of prepared reports (POST /ingest/batch, with the token) "
+            "once its gzip is inflated", int),
     Setting("header_timeout", 10.0, "seconds a client has to send a request's head (then 408)", float),
     Setting("body_timeout", 30.0, "seconds a client has to send a whole request (then 408)", float),
     Setting("update_token", None, "bearer token that enables SPARQL Update and Graph Store writes", secret=True),
