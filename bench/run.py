@@ -843,10 +843,11 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
             runs[label] = data
             if target != store_dir:
                 shutil.rmtree(target, ignore_errors=True)
-        print(f"[N={n} +{now() - t_start:.0f}s] ingest through a running server, {cores} cores", file=sys.stderr,
-              flush=True)
-        runs[f"through ssekg serve (ssekg ingest --server), {cores} cores"] = ingest_through_server(
-            corpus / "cards", work, cores)
+        if not args.ingest_only:
+            print(f"[N={n} +{now() - t_start:.0f}s] ingest through a running server, {cores} cores", file=sys.stderr,
+                  flush=True)
+            runs[f"through ssekg serve (ssekg ingest --server), {cores} cores"] = ingest_through_server(
+                corpus / "cards", work, cores)
         try:
             from ssekg.ingest.extract import extract  # noqa: F401
         except ImportError:
