@@ -74,6 +74,9 @@ class Result:
     #: the extracted card as JSON, for a report read from a text, when the run keeps cards (``keep_cards``): what
     #: ``ssekg ingest --server`` sends so the server can offer the report for review
     card_json: str | None = None
+    #: how many curators' revisions the card has (0: as extracted or written): a report the store holds at a later
+    #: revision is not replaced by it
+    revision: int = 0
 
     def outcome(self) -> Outcome:
         if self.reason is not None:
@@ -130,14 +133,14 @@ _KEEP_CARDS = False
 
 
 def _init_worker(payload: tuple, listed: dict | None = None, review_dir: str | None = None,
-                 keep_cards: bool = False) -> None:
+                 keep_cards: bool = False, replace_curated: bool = False) -> None:
     global _REFERENCE, _KEEP_CARDS
     _REFERENCE = worker_reference(payload)
     _KEEP_CARDS = keep_cards
     if review_dir:
         from .pipeline import keep_extractions
 
-        keep_extractions(review_dir)  # extracted cards kept for the review page, as in the parent
+        keep_extractions(review_dir, replace_curated)  # extracted cards kept for the review page, as in the parent
     if listed:
         from .readers import use_sources
 
@@ -183,8 +186,10 @@ def prepare_file(path: str, reference: Reference) -> Result:
     blank = ("_:" in asserted_nt or "_:" in inferred_nt) and any(
         isinstance(t, BNode) for g in (asserted, inferred) for triple in g for t in triple)
     seconds["serialise"] = time.perf_counter() - t2
+    from .review import card_revision
+
     return Result(path, key, asserted_nt, inferred_nt, len(asserted), len(inferred), problems, None, blank, seconds,
-                  card_json)
+                  card_json, card_revision(card))
 
 
 def _work(paths: list[str]) -> list[Result]:
@@ -230,8 +235,10 @@ class _Writer:
     in batches of ``bulk_batch``; the others (replacements, blank nodes) through one SPARQL Update per ``batch``.
     """
 
-    def __init__(self, store: Store, batch: int, bulk: bool = False, bulk_batch: int = BULK_BATCH):
+    def __init__(self, store: Store, batch: int, bulk: bool = False, bulk_batch: int = BULK_BATCH,
+                 replace_curated: bool = False):
         self.store = store
+        self.replace_curated = replace_curated
         self.batch = max(1, batch)
         self.bulk = bulk and store.path is not None
         self.limit = max(1, bulk_batch) if self.bulk else self.batch
@@ -255,6 +262,8 @@ class _Writer:
 
     def flush(self) -> list[Result]:
         done, self.pending, self.accepted = self.pending, [], 0
+        if not self.replace_curated:
+            self._keep_curated(done)
         reports = [r for r in done if r.reason is None]
         if reports:
             start = time.perf_counter()
@@ -265,6 +274,15 @@ class _Writer:
                 self._write_safely(batch, self._update)
             self.write_seconds += time.perf_counter() - start
         return done
+
+    def _keep_curated(self, results: list[Result]) -> None:
+        """Refuse to replace a report curators corrected with an older revision of it (its text ingested again)."""
+        from .review import curated_refusal, stored_revisions
+
+        stored = stored_revisions(self.store, [r.key for r in results if r.reason is None and r.key])
+        for r in results:
+            if r.reason is None and stored.get(r.key, 0) > r.revision:
+                r.reason = curated_refusal(r.source, r.key, stored[r.key], r.revision)
 
     def _split(self, reports: list[Result]) -> tuple[list[Result], list[Result]]:
         from ssekg.namespaces import inferred_graph_iri, report_iri
@@ -367,6 +385,7 @@ def iter_ingest(
     stats: Stats | None = None,
     bulk: bool = True,
     bulk_batch: int = BULK_BATCH,
+    replace_curated: bool = False,
 ) -> Iterator[Outcome]:
     """Ingest every card and report under ``paths``; yields one Outcome per file, in input order.
 
@@ -379,7 +398,7 @@ def iter_ingest(
     jobs = max(1, jobs or os.cpu_count() or 1)
     reference = load_reference(store.base, store)
     ensure_reference(store, reference)
-    writer = _Writer(store, batch, bulk=bulk, bulk_batch=bulk_batch)
+    writer = _Writer(store, batch, bulk=bulk, bulk_batch=bulk_batch, replace_curated=replace_curated)
     stats = stats if stats is not None else Stats()
 
     def account(results: list[Result]) -> Iterator[Outcome]:
@@ -430,7 +449,8 @@ def iter_prepared(paths: Iterable[str | os.PathLike[str]], reference: Reference,
 
     review_dir = str(pipeline._REVIEW_DIR) if pipeline._REVIEW_DIR else None
     with _context().Pool(jobs, initializer=_init_worker,
-                         initargs=(reference_payload(reference), dict(_LISTED), review_dir, keep_cards)) as pool:
+                         initargs=(reference_payload(reference), dict(_LISTED), review_dir, keep_cards,
+                                   pipeline._REPLACE_CURATED)) as pool:
         queue: deque = deque()
         chunks = _chunks(files, chunk)
         for chunk_paths in chunks:

@@ -96,13 +96,15 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]], skipped: list[Path] | 
 
 #: Where extracted cards are kept for the review page (``review_dir``): set by :func:`keep_extractions`.
 _REVIEW_DIR: Path | None = None
+_REPLACE_CURATED = False
 
 
-def keep_extractions(review_dir: str | os.PathLike[str] | None) -> None:
+def keep_extractions(review_dir: str | os.PathLike[str] | None, replace_curated: bool = False) -> None:
     """Keep every card extracted from now on (with its text) as revision 0 of its report in ``review_dir``, for
     curators to review (``ingest/review.py``); None stops. The ingest workers get the parent's folder."""
-    global _REVIEW_DIR
+    global _REVIEW_DIR, _REPLACE_CURATED
     _REVIEW_DIR = Path(review_dir) if review_dir else None
+    _REPLACE_CURATED = replace_curated
 
 
 def read_card(path: Path, review_dir: Path | None = None) -> dict[str, Any]:
@@ -120,7 +122,7 @@ def read_card(path: Path, review_dir: Path | None = None) -> dict[str, Any]:
     if (review_dir or _REVIEW_DIR) is not None:
         from .review import archive_card
 
-        archive_card(review_dir or _REVIEW_DIR, card)
+        archive_card(review_dir or _REVIEW_DIR, card, _REPLACE_CURATED)
     return card
 
 
@@ -179,12 +181,21 @@ def write(store: Store, prepared: Prepared) -> Outcome:
     )
 
 
-def ingest_file(store: Store, path: Path, reference: Reference, review_dir: Path | None = None) -> Outcome:
+def ingest_file(store: Store, path: Path, reference: Reference, review_dir: Path | None = None,
+                replace_curated: bool = False) -> Outcome:
     source = str(path)
     try:
-        prepared = prepare(read_card(path, review_dir), source, reference)
+        card = read_card(path, review_dir)
+        prepared = prepare(card, source, reference)
     except InputError as exc:
         return Outcome(source, False, reason=str(exc))
+    if not replace_curated:
+        from .review import card_revision, curated_refusal, stored_revisions
+
+        stored = stored_revisions(store, [prepared.key]).get(prepared.key, 0)
+        if stored > card_revision(card):
+            return Outcome(source, False, prepared.key, reason=curated_refusal(source, prepared.key, stored,
+                                                                               card_revision(card)))
     return write(store, prepared)
 
 
@@ -193,13 +204,15 @@ def ingest_paths(
     paths: Iterable[str | os.PathLike[str]],
     *,
     on_outcome: Callable[[Outcome], None] | None = None,
+    replace_curated: bool = False,
 ) -> list[Outcome]:
-    """Ingest every card and report under ``paths`` into ``store``; one Outcome per file, in order."""
+    """Ingest every card and report under ``paths`` into ``store``; one Outcome per file, in order. A report
+    curators corrected is not replaced by an older revision of it unless ``replace_curated``."""
     reference = load_reference(store.base, store)
     ensure_reference(store, reference)
     outcomes = []
     for path in expand_paths(paths):
-        outcome = ingest_file(store, path, reference)
+        outcome = ingest_file(store, path, reference, replace_curated=replace_curated)
         outcomes.append(outcome)
         if on_outcome:
             on_outcome(outcome)

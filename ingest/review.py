@@ -93,13 +93,16 @@ def reviewable(card: dict[str, Any]) -> bool:
     return bool(report.get("text")) and bool(report.get("extractor"))
 
 
-def archive_card(review_dir: Path | None, card: dict[str, Any]) -> bool:
+def archive_card(review_dir: Path | None, card: dict[str, Any], replace_curated: bool = False) -> bool:
     """Keep an extracted card as revision 0 of its report (what ``ssekg ingest`` and ``POST /ingest`` call for
-    each report read from a text). Re-ingesting the text replaces revision 0 and, in the store, any curated
-    revision: the store names the revision the page opens."""
+    each report read from a text). A report curators corrected keeps the extraction their revisions were made
+    from (the ingest refuses to replace them too), unless ``replace_curated``."""
     if review_dir is None or not reviewable(card):
         return False
-    _write_atomically(revision_path(review_dir, card_key(card), 0), card)
+    key = card_key(card)
+    if not replace_curated and revision_path(review_dir, key, 1).exists():
+        return False
+    _write_atomically(revision_path(review_dir, key, 0), card)
     return True
 
 
@@ -131,6 +134,41 @@ def _write_atomically(path: Path, card: dict[str, Any]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+# --------------------------------------------------------------------------------------------- curated work kept
+
+
+def stored_revisions(store: Any, keys: list[str]) -> dict[str, int]:
+    """The revision the store holds of each report (those with none are left out: revision 0), in one query
+    whatever the back end (embedded or remote); keys that are not report keys are skipped."""
+    import pyoxigraph as ox
+
+    from ssekg.namespaces import SSE, report_iri
+
+    nodes = [ox.NamedNode(report_iri(store.base, k)) for k in dict.fromkeys(keys) if valid_key(k)]
+    if not nodes:
+        return {}
+    out: dict[str, int] = {}
+    for i in range(0, len(nodes), 500):
+        values = " ".join(str(n) for n in nodes[i:i + 500])  # terms written by Oxigraph, of checked keys
+        rows = store.query(f"SELECT ?r ?n WHERE {{ VALUES ?r {{ {values} }} GRAPH ?r {{ ?r <{SSE.revisionNumber}> ?n }} }}")
+        for row in rows:
+            n = row["n"].value
+            if n.isdigit() and int(n) > 0:
+                out[row["r"].value.rsplit("/", 1)[1]] = int(n)
+    return out
+
+
+def curated_refusal(source: str, key: str, stored: int, incoming: int) -> str:
+    """Why a report curators corrected is not replaced by an older revision (its text ingested again, say)."""
+    return (f"{source}: report {key} holds revision {stored}, corrected by curators; this is revision {incoming} of it, "
+            f"so ingesting it would discard their work: drop the report first (ssekg drop {key}), or ingest with "
+            "--replace-curated; nothing was stored")
+
+
+def card_revision(card: dict[str, Any]) -> int:
+    return len((card.get("report") or {}).get("revisions") or [])
 
 
 # --------------------------------------------------------------------------------------------- an edit

@@ -441,6 +441,7 @@ def ingest() -> Any:
     return jsonify(body), (200 if outcome.accepted else 422)
 
 
+_REVISION_NUMBER = ox.NamedNode("https://w3id.org/ssekg/ontology#revisionNumber")
 #: what a batch's graphs may be named (the report's own graph and its inferred graph) and a report's key
 _BATCH_GRAPH = re.compile(r"^(report/|graph/inferred/)([0-9a-f]{16})$")
 
@@ -538,6 +539,7 @@ def batch_reports(data: bytes, base: str) -> list[Any]:
 
     graphs: dict[str, dict[str, list[str]]] = {}
     blank: set[str] = set()
+    revisions: dict[str, int] = {}
     try:
         for quad in ox.parse(data, format=ox.RdfFormat.N_QUADS):
             name = quad.graph_name
@@ -550,6 +552,9 @@ def batch_reports(data: bytes, base: str) -> list[Any]:
             key = m.group(2)
             side = "asserted" if m.group(1) == "report/" else "inferred"
             graphs.setdefault(key, {"asserted": [], "inferred": []})[side].append(f"{quad.triple} .\n")
+            if (side == "asserted" and quad.predicate == _REVISION_NUMBER and quad.subject == name
+                    and isinstance(quad.object, ox.Literal) and quad.object.value.isdigit()):
+                revisions[key] = int(quad.object.value)  # the card's revisions: a curated report is kept from older ones
             if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
                 blank.add(key)
     except SyntaxError as exc:
@@ -559,7 +564,8 @@ def batch_reports(data: bytes, base: str) -> list[Any]:
         if not sides["asserted"]:
             raise ValueError(f"report {key} has an inferred graph but no graph of its own")
         out.append(Result(f"report/{key}", key, "".join(sides["asserted"]), "".join(sides["inferred"]),
-                          len(sides["asserted"]), len(sides["inferred"]), blank_nodes=key in blank))
+                          len(sides["asserted"]), len(sides["inferred"]), blank_nodes=key in blank,
+                          revision=revisions.get(key, 0)))
     return out
 
 

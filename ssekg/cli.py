@@ -150,12 +150,15 @@ def _summary(outcomes: list, verb: str) -> int:
                    "the token comes from the update_token setting [env SSEKG_UPDATE_TOKEN]")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="worker processes preparing reports in parallel  [default: the number of cores]")
+@click.option("--replace-curated", is_flag=True,
+              help="replace reports curators corrected on the review pages by what is ingested now (their revisions "
+                   "are otherwise kept, and an older version of such a report is rejected)")
 @click.option("--sources", "sources_file", type=click.Path(dir_okay=False, exists=True),
               help="a TSV or CSV list of the report files with their url, published, publisher, license, "
                    "publish_text (docs/cards.md)")
 @store_options
 def ingest(settings: Settings, paths: tuple[str, ...], quiet: bool, verbose: bool, jobs: int | None,
-           server_url: str | None, sources_file: str | None) -> None:
+           server_url: str | None, sources_file: str | None, replace_curated: bool) -> None:
     """Ingest cards (.yaml/.json) and reports (.txt/.md/.html) from files and folders into the store."""
     import os
 
@@ -171,6 +174,11 @@ def ingest(settings: Settings, paths: tuple[str, ...], quiet: bool, verbose: boo
     if server_url:
         from ssekg.ingest.client import ingest_via_server
 
+        if replace_curated:
+            click.echo("error: --replace-curated is for a store opened here; through a server, drop the curated "
+                       "reports first (ssekg drop KEY, or DELETE on the Graph Store)", err=True)
+            sys.exit(EXIT_USAGE)
+
         click.echo(f"server: {server_url}", err=True)
         outcomes = ingest_via_server(server_url, files, settings.update_token,
                                      _Progress.for_run(len(files), quiet, verbose), jobs=jobs)
@@ -179,7 +187,7 @@ def ingest(settings: Settings, paths: tuple[str, ...], quiet: bool, verbose: boo
     store = open_store(settings)
     from ssekg.ingest.pipeline import keep_extractions
 
-    keep_extractions(settings.review_path)  # what the review page (/review) lets curators correct
+    keep_extractions(settings.review_path, replace_curated)  # what the review page (/review) lets curators correct
     from .backends import store_label
 
     click.echo(f"store: {store_label(settings)}", err=True)
@@ -187,9 +195,9 @@ def ingest(settings: Settings, paths: tuple[str, ...], quiet: bool, verbose: boo
     if jobs > 1 and len(files) > 1:
         from ssekg.ingest.parallel import ingest_parallel
 
-        outcomes = ingest_parallel(store, files, jobs=jobs, on_outcome=progress)
+        outcomes = ingest_parallel(store, files, jobs=jobs, on_outcome=progress, replace_curated=replace_curated)
     else:
-        outcomes = ingest_paths(store, files, on_outcome=progress)
+        outcomes = ingest_paths(store, files, on_outcome=progress, replace_curated=replace_curated)
     store.close()
     sys.exit(_summary(outcomes, "accepted"))
 

@@ -151,6 +151,16 @@ def test_reports_read_from_texts_through_the_server_can_be_reviewed_there(tmp_pa
         queue = requests.get(f"{url}/review?status=all", headers={"Authorization": f"Bearer {curator}"}, timeout=30)
         assert queue.status_code == 200 and queue.text.count("<tr data-key=") == 3
         assert len(list((tmp_path / "store" / "review").glob("??/*/0.json"))) == 3
+        # a curator saves one; sending the texts again leaves that one as the curator saved it
+        auth = {"Authorization": f"Bearer {curator}"}
+        key = queue.text.split('<tr data-key="', 1)[1][:16]
+        events = requests.get(f"{url}/review/{key}?format=json", headers=auth, timeout=30).json()["events"]
+        assert requests.put(f"{url}/review/{key}", json={"revision": 0, "events": events}, headers=auth,
+                            timeout=60).status_code == 200
+        again = ingest(url, *texts)
+        assert again.returncode == 1 and "3 read, 2 accepted, 1 rejected" in again.stderr
+        assert f"report {key} holds revision 1, corrected by curators" in again.stderr
+        assert requests.get(f"{url}/review/{key}?format=json", headers=auth, timeout=30).json()["revision"] == 1
     finally:
         stop(proc)
 

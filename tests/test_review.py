@@ -362,3 +362,41 @@ def test_round_trip_curate_export_score_and_train(app, ingested, tmp_path):
     for g in golds:
         crf, segments = sequences(g)
         assert segments and any(label != "O" for _, label in segments)
+
+
+def test_ingesting_a_curated_report_again_keeps_the_curators_work(app, ingested):
+    """The text of a report curators corrected, ingested again, does not replace their revision (it would come back
+    as the extraction), unless asked to; the extraction their revision was made from is kept too."""
+    client = app.test_client()
+    key = keys_of(app)["fr"]
+    review = app.extensions["ssekg"].settings.review_path
+    events = client.get(f"/review/{key}?format=json", headers=auth(ALICE)).get_json()["events"]
+    assert client.put(f"/review/{key}", json={"revision": 0, "events": events}, headers=auth(ALICE)).status_code == 200
+    app.store.close()
+    extraction = revision_path(review, key, 0).read_bytes()
+
+    again = CliRunner().invoke(main, ["ingest", "-q", "-j", "2", "--store", str(ingested), str(FR), str(AR)],
+                               env={"SSEKG_REVIEW_DIR": ""})
+    assert again.exit_code == 1
+    assert f"report {key} holds revision 1, corrected by curators" in again.output and "ssekg drop" in again.output
+    assert "2 read, 1 accepted, 1 rejected" in again.output  # the Arabic one, never curated, is replaced as usual
+    alone = CliRunner().invoke(main, ["ingest", "-q", "--store", str(ingested), str(FR)], env={"SSEKG_REVIEW_DIR": ""})
+    assert alone.exit_code == 1 and "corrected by curators" in alone.output  # the one-file path too
+    from ssekg.ingest.review import stored_revisions
+    from ssekg.store import Store
+
+    store = Store.open(ingested)
+    try:
+        assert stored_revisions(store, [key]) == {key: 1}
+    finally:
+        store.close()
+    assert revision_path(review, key, 0).read_bytes() == extraction
+
+    forced = CliRunner().invoke(main, ["ingest", "-q", "--replace-curated", "--store", str(ingested), str(FR)],
+                                env={"SSEKG_REVIEW_DIR": ""})
+    assert forced.exit_code == 0, forced.output
+    store = Store.open(ingested)
+    try:
+        assert stored_revisions(store, [key]) == {}  # as extracted again
+    finally:
+        store.close()
