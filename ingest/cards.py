@@ -791,7 +791,7 @@ def _spans_outside(events: list, length: int) -> Iterator[str]:
         if not isinstance(event, dict):
             continue
         objs = [(f"events[{i}]", event)]
-        for kind in ("speakers", "challenges", "proposals"):
+        for kind in ("speakers", "challenges", "proposals", "organisers", "participants", "programmes"):
             items = event.get(kind)
             objs += [(f"events[{i}].{kind}[{j}]", it) for j, it in enumerate(items if isinstance(items, list) else [])]
         for where, obj in objs:
@@ -865,7 +865,9 @@ def _normalised(card: dict, copy: bool = True) -> dict:
             for key in ("start", "end"):
                 if key in obj:
                     obj[key] = _date_text(obj[key])
-        for obj in [event, *event.get("speakers", []), *event.get("challenges", []), *event.get("proposals", [])]:
+        orgs = [o for key in ("organisers", "participants") for o in event.get(key, []) if isinstance(o, dict)]
+        for obj in [event, *event.get("speakers", []), *event.get("challenges", []), *event.get("proposals", []),
+                    *event.get("programmes", []), *orgs]:
             if "span" in obj:
                 obj["span"] = [int(x) for x in obj["span"]]
     return out

@@ -469,7 +469,8 @@ def card_to_gold(card: dict[str, Any], rid: str, problems: list[str], fold: str 
             name = _name(value) or ""
             key = " ".join(name.split()).casefold()
             if key not in organisations:
-                span = loc(name, where)
+                given = value.get("span") if isinstance(value, dict) else None
+                span = list(given) if given and fold_same(text[given[0]:given[1]], name) else loc(name, where)
                 if span is None:
                     return None
                 organisations[key] = span
@@ -489,7 +490,7 @@ def card_to_gold(card: dict[str, Any], rid: str, problems: list[str], fold: str 
             organisation(o, f"{w}.participants[{j}]")
         programmes, funders = [], []
         for j, prog in enumerate(ev.get("programmes") or []):
-            programmes.append(loc(prog["name"], f"{w}.programmes[{j}]"))
+            programmes.append(own_span(prog, _name(prog["name"]) or "", f"{w}.programmes[{j}]"))
             if prog.get("funder"):
                 funders.append(organisation(prog["funder"], f"{w}.programmes[{j}].funder"))
         out["organisations"] = list(organisations.values())

@@ -232,13 +232,14 @@ def card_items(card: dict[str, Any]) -> dict[str, list[Item]]:
             items["speakers"].append(Item(sp["name"], span, confidence=sp.get("confidence")))
             if sp.get("affiliation"):
                 items["organisations"].append(Item(_name(sp["affiliation"]) or ""))
+        # organisations and programmes compare by name: a card names each once, though the extractor also says where
+        # one was read (a participant's span, and the same organisation as an affiliation without one, are one)
         for key in ("organisers", "participants", "organisations"):
             for org in ev.get(key) or []:
-                span = tuple(org["span"]) if isinstance(org, dict) and org.get("span") else None
                 conf = org.get("confidence") if isinstance(org, dict) else None
-                items["organisations"].append(Item(_name(org) or "", span, confidence=conf))
+                items["organisations"].append(Item(_name(org) or "", None, confidence=conf))
         for prog in ev.get("programmes") or []:
-            items["programmes"].append(Item(prog["name"], tuple(prog["span"]) if prog.get("span") else None))
+            items["programmes"].append(Item(prog["name"]))
             if prog.get("funder"):
                 items["organisations"].append(Item(_name(prog["funder"]) or ""))
         for key in ("challenges", "proposals"):

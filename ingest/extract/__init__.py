@@ -257,7 +257,7 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
                     ev[key] = items
             progs = [p for p in programmes if owner(p["span"][0]) == i]
             if progs:
-                ev["programmes"] = [{k: v for k, v in p.items() if k != "span"} for p in progs]
+                ev["programmes"] = [{**p, "span": list(p["span"])} if "span" in p else p for p in progs]
             ev["span"] = [d.trigger.start, d.sentences[0].end]
             ev["confidence"] = _calibrate("event", p_event)
             events.append(ev)

@@ -78,7 +78,7 @@ class OrganisationsMixin:
         if a < 0:
             a = self.text.find(name)
         conf = self._confidence("organisation", "ORG", a, a + len(name)) if a >= 0 else _calibrate("organisation", 0.5)
-        return {"name": name, "confidence": conf}
+        return {"name": name, "confidence": conf, **({"span": [a, a + len(name)]} if a >= 0 else {})}
 
     def _programmes(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []

@@ -239,7 +239,7 @@
     const words = slice(span[0], span[1]);
     let item;
     if (field === "speakers") item = { name: words, span: span };
-    else if (field === "organisers") item = { name: words };
+    else if (field === "organisers") item = { name: words, span: span };
     else item = { text: words, category: "other", span: span };
     touched(item);
     (ev[field] = ev[field] || []).push(item);
