@@ -41,7 +41,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "country": "Country", "from": "From", "to": "to", "status": "Status", "pending": "not reviewed",
         "curated": "reviewed", "all": "all", "show": "Show", "lowest": "Lowest confidence", "facts": "Facts",
         "published": "Published", "revision": "Revision", "none": "none", "next": "Next page", "previous": "Previous page",
-        "empty": "No report to review here.", "ontology": "Ontology",
+        "empty": "No report to review here.", "ontology": "Ontology", "count": "{} reports",
     },
     "fr": {
         "title": "Révision", "queue": "Rapports à vérifier", "report": "Rapport", "language": "Langue",
@@ -49,6 +49,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "curated": "vérifiés", "all": "tous", "show": "Afficher", "lowest": "Confiance la plus basse", "facts": "Faits",
         "published": "Publié", "revision": "Révision", "none": "aucune", "next": "Page suivante",
         "previous": "Page précédente", "empty": "Aucun rapport à vérifier ici.", "ontology": "Ontologie",
+        "count": "{} rapports",
     },
     "ar": {
         "title": "المراجعة", "queue": "تقارير للمراجعة", "report": "التقرير", "language": "اللغة",
@@ -56,6 +57,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "curated": "رُوجِعت", "all": "الكل", "show": "عرض", "lowest": "أدنى درجة ثقة", "facts": "الوقائع",
         "published": "تاريخ النشر", "revision": "المراجعة", "none": "لا شيء", "next": "الصفحة التالية",
         "previous": "الصفحة السابقة", "empty": "لا توجد تقارير للمراجعة هنا.", "ontology": "الأنطولوجيا",
+        "count": "عدد التقارير: {}",
     },
 }
 

@@ -37,10 +37,17 @@
     if (value && typeof value === "object") value = value.en || value.fr || Object.values(value)[0] || "";
     return value == null ? "" : String(value);
   }
-  function locate(name) {  // a name without a span: its first place in the text, in code points
-    if (!name) return null;
-    const at = text.indexOf(name);
+  function locate(name, from) {  // a name without a span: its first place in the text from ``from`` (code points),
+    if (!name) return null;       // else from the start
+    const start = from ? points.slice(0, from).join("").length : 0;
+    let at = text.indexOf(name, start);
+    if (at < 0 && start) at = text.indexOf(name);
     return at < 0 ? null : [units(text.slice(0, at)), units(text.slice(0, at)) + units(name)];
+  }
+  function namesOf(value) {  // every name a value gives: a city may be {name: {ar: …, en: …}}
+    const v = value && typeof value === "object" && "name" in value ? value.name : value;
+    if (v && typeof v === "object") return Object.values(v).map(String);
+    return v == null ? [] : [String(v)];
   }
   function touched(item) {  // a person vouches for it now: curated, no confidence
     item.curated = true;
@@ -59,15 +66,15 @@
     if (state.noEvent) return out;
     state.events.forEach((ev, i) => {
       const ew = `events[${i}]`;
+      const from = Array.isArray(ev.span) ? ev.span[0] : 0;  // names are looked for where the event is told first
       if (Array.isArray(ev.span)) out.push({ a: ev.span[0], b: ev.span[1], kind: "event", path: ew });
       for (const [field, kind] of Object.entries(KINDS)) {
         (ev[field] || []).forEach((item, j) => {
-          const span = Array.isArray(item && item.span) ? item.span : locate(nameOf(item));
+          const span = Array.isArray(item && item.span) ? item.span : locate(nameOf(item), from);
           if (span) out.push({ a: span[0], b: span[1], kind: kind, path: `${ew}.${field}[${j}]` });
         });
       }
-      const city = nameOf(ev.city);
-      const at = locate(city);
+      const at = namesOf(ev.city).map((n) => locate(n, from)).find(Boolean);
       if (at) out.push({ a: at[0], b: at[1], kind: "city", path: `${ew}.city` });
     });
     return out.filter((m) => m.a >= 0 && m.b <= points.length && m.b > m.a);
@@ -128,7 +135,8 @@
 
   // ------------------------------------------------------------------------------------------------ the card
   function input(label, value, onchange, attrs) {
-    const field = el("input", Object.assign({ value: value == null ? "" : value, "aria-label": label }, attrs || {}));
+    const field = el("input", Object.assign({ value: value == null ? "" : value, "aria-label": label, dir: "auto" },
+                                            attrs || {}));
     field.addEventListener("change", () => onchange(field.value.trim()));
     return [el("label", { text: label }), field];
   }
