@@ -25,10 +25,11 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from ssekg.errors import InputError
 
@@ -175,7 +176,7 @@ def card_revision(card: dict[str, Any]) -> int:
 
 
 def now_utc() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def apply_edit(opened: dict[str, Any], edit: Any, curator: str, at: str) -> dict[str, Any]:
@@ -270,7 +271,7 @@ def save_revision(review_dir: Path, key: str, edit: Any, *, curator: str, curren
 # --------------------------------------------------------------------------------------------- problems
 
 
-_CARD_PATH = re.compile(r"^((?:report|events)(?:\[\d+\]|\.[A-Za-z_]+)*)\s*:\s*(.*)$", re.S)
+_CARD_PATH = re.compile(r"^((?:report|events)(?:\[\d+\]|\.[A-Za-z_]+)*)\s*:\s*(.*)$", re.DOTALL)
 
 
 def split_problem(problem: str) -> dict[str, str]:

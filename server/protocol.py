@@ -461,8 +461,9 @@ def ingest_batch() -> Any:
     denied = check_token()
     if denied:
         return denied
-    from ssekg import __version__
     from ssekg.ingest.reference import ensure_reference, load_reference
+
+    from ssekg import __version__
 
     st = state()
     store = st.backend.writable_store()
@@ -534,7 +535,6 @@ def gunzipped(data: bytes, limit: int) -> bytes:
 def batch_reports(data: bytes, base: str) -> list[Any]:
     """The reports of a batch's N-Quads, one Result each (ingest/parallel.py); ValueError for anything else."""
     import pyoxigraph as ox
-
     from ssekg.ingest.parallel import Result
 
     graphs: dict[str, dict[str, list[str]]] = {}

@@ -317,7 +317,6 @@ def scheme_choices(scheme: str, lang: str) -> tuple[tuple[str, str], ...]:
     """(notation, label in ``lang``) of a scheme's concepts, for the page's selects."""
     from rdflib import Literal
     from rdflib.namespace import SKOS
-
     from ssekg.ontology import concepts, schemes_graph
 
     g = schemes_graph()

@@ -50,6 +50,7 @@ const sel = getSelection(); sel.removeAllRanges(); sel.addRange(r);
 def review_server(tmp_path_factory):
     from ssekg.ingest.pipeline import ingest_file
     from ssekg.ingest.reference import ensure_reference, load_reference
+
     from ssekg.store import Store
 
     from .conftest import LiveServer
