@@ -354,3 +354,18 @@ def test_without_a_token_nothing_is_saved(browser, review_server):
                          timeout=30)
         assert r.status_code in (401, 403)
     assert isomorphic(stored_graph(review_server, key), graph_before)
+
+
+def test_a_report_that_tells_of_no_event(browser, review_server):
+    key = review_server.keys["ar"]
+    as_curator(browser, BOB, "ar")
+    data = open_report(browser, review_server, key)
+    opened = data["revision"]
+    browser.find_element("id", "no-event").click()
+    assert not browser.find_elements("css selector", "#card fieldset")  # the events are set aside
+    assert not browser.find_elements("css selector", "#text mark")
+    saved(browser, opened + 1)
+    card = revision_card(review_server, key, opened + 1)
+    assert card["events"] == [] and card["report"]["no_event"] is True
+    assert not any(str(p).endswith("wasDerivedFrom") for _, p, _ in stored_graph(review_server, key))
+    page_kept_to_itself(browser, review_server)
