@@ -23,14 +23,12 @@ from .pipeline import Outcome
 
 def post_file(server: str, path: Path, token: str | None, timeout: float = 300.0) -> Outcome:
     """Send one file; the server answers with the same Outcome the local pipeline would give."""
-    url = f"{server.rstrip('/')}/ingest?" + urllib.parse.urlencode({"filename": path.name})
     try:
         data = path.read_bytes()
     except OSError as exc:
         return Outcome(str(path), False, reason=f"{path}: cannot be read ({exc.strerror or exc})")
-    request = urllib.request.Request(url, data=data, method="POST", headers={"Content-Type": "application/octet-stream"})
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
+    request = _request(server, "/ingest?" + urllib.parse.urlencode({"filename": path.name}), token, data,
+                       {"Content-Type": "application/octet-stream"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             body = json.load(response)
@@ -142,7 +140,7 @@ class _TooLarge(Exception):
 
 def _request(server: str, path: str, token: str | None, data: bytes | None = None,
              headers: dict[str, str] | None = None) -> urllib.request.Request:
-    request = urllib.request.Request(f"{server.rstrip('/')}{path}", data=data, method="POST" if data else "GET",
+    request = urllib.request.Request(f"{server.rstrip('/')}{path}", data=data, method="GET" if data is None else "POST",
                                      headers=headers or {})
     if token:
         request.add_header("Authorization", f"Bearer {token}")
@@ -170,11 +168,12 @@ def post_batch(server: str, token: str | None, results: list, reference: str,
     """Send prepared reports (each with its ``quads``, see :func:`_as_quads`) in one gzipped request; the server's
     answer for each, by key, and how well the batch compressed (raw bytes per sent byte)."""
     quads = b"".join(r.quads for r in results)
-    cards = {r.key: json.loads(r.card_json) for r in results if r.card_json}
+    # the cards as the workers wrote them (JSON text), put together as one object without parsing them again
+    cards = [f"{json.dumps(r.key)}:{r.card_json}" for r in results if r.card_json]
     raw = len(quads)
     parts = [("quads", "batch.nq.gz", "application/gzip", gzip.compress(quads, compresslevel=3, mtime=0))]
     if cards:
-        text = json.dumps(cards, ensure_ascii=False).encode("utf-8")
+        text = ("{" + ",".join(cards) + "}").encode("utf-8")
         raw += len(text)
         parts.append(("cards", "cards.json.gz", "application/gzip", gzip.compress(text, compresslevel=3, mtime=0)))
     boundary = "ssekg-" + uuid.uuid4().hex

@@ -433,6 +433,7 @@ def card_to_gold(card: dict[str, Any], rid: str, problems: list[str], fold: str 
     """
     from ssekg.ontology.countries import resolve_country
 
+    from .extract.lexicon import fold_text
     from .scoring import _name
 
     text = card["report"]["text"]
@@ -451,7 +452,7 @@ def card_to_gold(card: dict[str, Any], rid: str, problems: list[str], fold: str 
 
     def own_span(item: dict[str, Any], value: str, where: str) -> list[int] | None:
         span = item.get("span")
-        if span and fold_same(text[span[0]:span[1]], value):
+        if span and fold_text(text[span[0]:span[1]]) == fold_text(value):
             return list(span)
         return loc(value, where, span[0] if span else 0)
 
@@ -470,7 +471,7 @@ def card_to_gold(card: dict[str, Any], rid: str, problems: list[str], fold: str 
             key = " ".join(name.split()).casefold()
             if key not in organisations:
                 given = value.get("span") if isinstance(value, dict) else None
-                span = list(given) if given and fold_same(text[given[0]:given[1]], name) else loc(name, where)
+                span = list(given) if given and fold_text(text[given[0]:given[1]]) == fold_text(name) else loc(name, where)
                 if span is None:
                     return None
                 organisations[key] = span
@@ -512,10 +513,6 @@ def card_to_gold(card: dict[str, Any], rid: str, problems: list[str], fold: str 
     return {"id": rid, "language": card["report"]["language"], "kind": kind, "fold": fold,
             "source_url": card["report"].get("url"), "text_sha256": hashlib.sha256(body).hexdigest(),
             "chars": len(text), "published": card["report"].get("published"), "events": events}
-
-
-def fold_same(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 def export_curated(cards: dict[str, dict[str, Any]], out_dir: Path) -> list[str]:

@@ -140,24 +140,29 @@ def _write_atomically(path: Path, card: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------------------------- curated work kept
 
 
-def stored_revisions(store: Any, keys: list[str]) -> dict[str, int]:
-    """The revision the store holds of each report (those with none are left out: revision 0), in one query
-    whatever the back end (embedded or remote); keys that are not report keys are skipped."""
+def stored_revisions(store: Any, keys: list[str] | None = None) -> dict[str, int]:
+    """The revision the store holds of each report of ``keys`` (every report when None), for those curators saved
+    (revision 0, as extracted, is left out): one query a 500 keys, whatever the back end (embedded or remote);
+    keys that are not report keys are skipped. What the review page, the ingest's guard and the gold export read."""
     import pyoxigraph as ox
 
     from ssekg.namespaces import SSE, report_iri
 
-    nodes = [ox.NamedNode(report_iri(store.base, k)) for k in dict.fromkeys(keys) if valid_key(k)]
-    if not nodes:
-        return {}
+    pattern = f"GRAPH ?r {{ ?r <{SSE.revisionNumber}> ?n }}"
+    if keys is None:
+        queries = [f"SELECT ?r ?n WHERE {{ {pattern} }}"]
+    else:
+        nodes = [str(ox.NamedNode(report_iri(store.base, k))) for k in dict.fromkeys(keys) if valid_key(k)]
+        # terms written by Oxigraph, of checked keys
+        queries = [f"SELECT ?r ?n WHERE {{ VALUES ?r {{ {' '.join(nodes[i:i + 500])} }} {pattern} }}"
+                   for i in range(0, len(nodes), 500)]
+    prefix = report_iri(store.base, "")
     out: dict[str, int] = {}
-    for i in range(0, len(nodes), 500):
-        values = " ".join(str(n) for n in nodes[i:i + 500])  # terms written by Oxigraph, of checked keys
-        rows = store.query(f"SELECT ?r ?n WHERE {{ VALUES ?r {{ {values} }} GRAPH ?r {{ ?r <{SSE.revisionNumber}> ?n }} }}")
-        for row in rows:
-            n = row["n"].value
-            if n.isdigit() and int(n) > 0:
-                out[row["r"].value.rsplit("/", 1)[1]] = int(n)
+    for query in queries:
+        for row in store.query(query):
+            iri, n = row["r"].value, row["n"].value
+            if iri.startswith(prefix) and valid_key(iri[len(prefix):]) and n.isdigit() and int(n) > 0:
+                out[iri[len(prefix):]] = int(n)
     return out
 
 
@@ -310,6 +315,11 @@ def node_paths(card: dict[str, Any], base: str) -> dict[str, str]:
                 paths.setdefault(f"{base}org/{stable_key(name_of(org))}", f"{ew}.{field_}[{j}]")
         for j, prog in enumerate(event.get("programmes") or []):
             paths.setdefault(f"{base}programme/{stable_key(name_of(prog.get('name')))}", f"{ew}.programmes[{j}]")
+            if prog.get("funder"):
+                paths.setdefault(f"{base}org/{stable_key(name_of(prog['funder']))}", f"{ew}.programmes[{j}].funder")
+    publisher = (card.get("report") or {}).get("publisher")
+    if publisher:  # the report block is the archived one: a problem there is the report's
+        paths.setdefault(f"{base}org/{stable_key(name_of(publisher))}", "report")
     return paths
 
 

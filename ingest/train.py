@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +153,14 @@ def train_models(golds: Iterable[GoldReport], out_dir: Path, c1: float = CRF_PAR
     return n
 
 
+def training_reports(gold_dir: Path, folds: list[str], extra: Iterable[Path] = ()) -> Iterator[GoldReport]:
+    """The gold the models learn from: ``folds`` of our gold, then every report of each export of curators'
+    corrections (``ssekg gold export DIR``: its ``gold/`` with the texts of its ``reports/``)."""
+    yield from iter_gold(gold_dir, folds=folds)
+    for folder in extra:
+        yield from iter_gold(Path(folder) / "gold", corpus=Path(folder), folds=["train"])
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gold", type=Path, default=GOLD_DIR)
@@ -172,10 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     if "test" in folds:
         print("train: the test fold is for measuring only", file=sys.stderr)
         return 2
-    import itertools
-
-    reports = itertools.chain(iter_gold(args.gold, folds=folds),
-                              *(iter_gold(extra / "gold", corpus=extra, folds=["train"]) for extra in args.extra_gold))
+    reports = training_reports(args.gold, folds, args.extra_gold)
     extra = f" and {', '.join(map(str, args.extra_gold))}" if args.extra_gold else ""
     train_models(reports, args.out, c1=args.c1, c2=args.c2, C=args.C,
                  threshold=args.threshold, keep=args.keep, label=f"folds {', '.join(folds)}{extra}")

@@ -24,9 +24,6 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
        "frame-ancestors 'none'")
 
-#: routes whose writes need the token: no CORS for their non-GET methods
-WRITE_ROUTES = {"protocol.graph_store", "protocol.ingest", "protocol.ingest_batch"}
-
 
 def _configure_logging() -> None:
     if not log.handlers:

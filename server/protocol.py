@@ -12,6 +12,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 
 from ssekg.errors import StoreError
+from ssekg.namespaces import SSE
 from ssekg.outbound import Refused, check_text
 from ssekg.store import from_ox
 
@@ -441,7 +442,7 @@ def ingest() -> Any:
     return jsonify(body), (200 if outcome.accepted else 422)
 
 
-_REVISION_NUMBER = ox.NamedNode("https://w3id.org/ssekg/ontology#revisionNumber")
+_REVISION_NUMBER = ox.NamedNode(str(SSE.revisionNumber))
 #: what a batch's graphs may be named (the report's own graph and its inferred graph) and a report's key
 _BATCH_GRAPH = re.compile(r"^(report/|graph/inferred/)([0-9a-f]{16})$")
 

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 from ssekg.errors import StoreError
-from ssekg.namespaces import SSE, report_iri
+from ssekg.namespaces import report_iri
 
 from .ld import reader_language
 
@@ -306,10 +306,10 @@ def queue() -> Any:
 
 
 def current_revision(key: str) -> int:
-    """The revision the store holds of a report: its sse:revisionNumber, 0 when it has none (as extracted)."""
-    values = state().backend.objects(report_iri(state().base, key), SSE.revisionNumber, limit=2)
-    numbers = [int(v.value) for v in values if getattr(v, "value", "").isdigit()]
-    return max(numbers, default=0)
+    """The revision the store holds of a report (0: as extracted), read as the ingest's guard reads it."""
+    from ssekg.ingest.review import stored_revisions
+
+    return stored_revisions(state().backend.writable_store(), [key]).get(key, 0)
 
 
 @lru_cache(maxsize=8)

@@ -394,18 +394,14 @@ def gold_export(settings: Settings, out: str) -> None:
     (their texts), OUT/split.tsv, OUT/cards.json. `make train TRAIN_ARGS="--extra-gold OUT"` learns from them;
     `python bench/extract.py --gold OUT --cards OUT/cards.json` scores the curated cards against their gold."""
     from ssekg.ingest.gold import export_curated
-    from ssekg.ingest.review import load_revision
+    from ssekg.ingest.review import load_revision, stored_revisions
 
     from .backends import open_for_reading
 
     store, note = open_for_reading(settings)
     if note:
         click.echo(note, err=True)
-    rows = store.query("SELECT ?report ?n WHERE { ?report a <https://w3id.org/ssekg/ontology#Report> ; "
-                       "<https://w3id.org/ssekg/ontology#revisionNumber> ?n }")
-    prefix = f"{settings.base}report/"
-    revisions = {r["report"].value[len(prefix):]: int(r["n"].value) for r in rows
-                 if r["report"].value.startswith(prefix) and int(r["n"].value) > 0}
+    revisions = stored_revisions(store)
     store.close()
     cards, missing = {}, []
     for key, n in sorted(revisions.items()):

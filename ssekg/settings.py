@@ -150,8 +150,7 @@ class Settings:
         if self.values.get("review_dir"):
             return Path(self.values["review_dir"])
         if self.values.get("endpoint"):
-            data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-            return Path(data_home) / "ssekg" / "review"
+            return Path(default_store_dir()).with_name("review")  # $XDG_DATA_HOME/ssekg/review
         return Path(self.store_dir) / "review"
 
 

@@ -270,6 +270,27 @@ def test_problem_paths():
     assert paths[f"{BASE}person/awa-ndiaye"] == "events[0].speakers[0]"
 
 
+def test_every_node_of_a_card_has_its_path(ingested):
+    """A shape's result about any node the mapping makes is shown next to the field it came from: the paths follow
+    the mapping's IRIs (this fails if the two drift apart)."""
+    from rdflib import RDF
+
+    from ssekg.ingest.mapping import card_to_graph
+    from ssekg.namespaces import SSE
+
+    review = ingested / "review"
+    for key in archived_keys(review):
+        card = load_revision(review, key, 0)
+        card["events"][0]["organisers"] = [{"name": "Réseau des coopératives"}]
+        card["events"][0]["programmes"] = [{"name": "Programme Test 2024-2026", "funder": "Fonds Test"}]
+        paths = node_paths(card, BASE)
+        graph = card_to_graph(card, BASE)
+        kinds = (SSE.Event, SSE.Challenge, SSE.Proposal, SSE.Speaker, SSE.Organisation, SSE.Programme, SSE.Report)
+        nodes = {str(s) for kind in kinds for s in graph.subjects(RDF.type, kind)}
+        nodes -= {str(o) for o in graph.objects(None, SSE.affiliation)}  # an affiliation is its speaker's field
+        assert len(nodes) >= 6 and nodes <= set(paths), nodes - set(paths)
+
+
 def test_curators_setting():
     from ssekg.errors import SettingsError
     from ssekg.settings import load_settings
@@ -369,8 +390,10 @@ def test_round_trip_curate_export_score_and_train(app, ingested, tmp_path):
     assert totals["category_accuracy"] == 1.0 and totals["status_accuracy"] == 1.0
     assert totals["challenges"]["gold"] >= 2 and totals["proposals"]["gold"] >= 4  # not 1.0 of nothing
 
-    from ssekg.ingest.train import sequences
+    from ssekg.ingest.train import sequences, training_reports
 
+    learned = [g.id for g in training_reports(tmp_path / "no-gold-of-ours", ["train"], [out])]
+    assert sorted(learned) == sorted(keys.values())  # what `make train TRAIN_ARGS="--extra-gold DIR"` adds
     for g in golds:
         _, segments = sequences(g)
         assert segments and any(label != "O" for _, label in segments)

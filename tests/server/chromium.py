@@ -38,6 +38,17 @@ def start_chromium(user_data_dir: Path, *extra_flags: str):
     return driver
 
 
+def chromium_session(tmp_path_factory, name: str, *extra_flags: str):
+    """A module's Chromium (the body of its ``browser`` fixture): DevTools' network domain on, so a test can set
+    request headers; quit when the module is done."""
+    driver = start_chromium(tmp_path_factory.mktemp(name), *extra_flags)
+    driver.execute_cdp_cmd("Network.enable", {})
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
 def requested_urls(driver) -> list[str]:
     """The URLs the page asked for since the performance log was last read."""
     urls = []

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import pytest
 
-from .chromium import csp_violations, outside, requested_urls, start_chromium, wait_for
+from .chromium import chromium_session, csp_violations, outside, requested_urls, wait_for
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    driver = start_chromium(tmp_path_factory.mktemp("chromium"))
-    yield driver
-    driver.quit()
+    yield from chromium_session(tmp_path_factory, "chromium")
 
 
 def test_query_ui_runs_a_named_query(browser, live_server):

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from .chromium import csp_violations, outside, requested_urls, start_chromium, wait_for
+from .chromium import chromium_session, csp_violations, outside, requested_urls, wait_for
 
 from .test_queries_http import ingest_corpus
 
@@ -37,10 +37,7 @@ def corpus_server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    driver = start_chromium(tmp_path_factory.mktemp("chromium-compare"), "--window-size=1400,1200")
-    driver.execute_cdp_cmd("Network.enable", {})
-    yield driver
-    driver.quit()
+    yield from chromium_session(tmp_path_factory, "chromium-compare", "--window-size=1400,1200")
 
 
 def open_page(browser, server, path, language="en"):

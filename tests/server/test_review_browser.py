@@ -22,7 +22,7 @@ import requests
 from rdflib import BNode, Graph, Literal
 from rdflib.compare import isomorphic
 
-from .chromium import csp_violations, outside, requested_urls, start_chromium, wait_for
+from .chromium import chromium_session, csp_violations, outside, requested_urls, wait_for
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,10 +76,7 @@ def review_server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    driver = start_chromium(tmp_path_factory.mktemp("chromium-review"), "--window-size=1400,1000")
-    driver.execute_cdp_cmd("Network.enable", {})
-    yield driver
-    driver.quit()
+    yield from chromium_session(tmp_path_factory, "chromium-review", "--window-size=1400,1000")
 
 
 def as_curator(browser, token: str | None, language: str = "en") -> None:
