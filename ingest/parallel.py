@@ -253,6 +253,17 @@ class _Writer:
         # (its own events and statements) are not kept. Forgotten after any update (a replacement may take some
         # out of the default graph) and when full.
         self.in_default: set[str] = set()
+        # the comparison cube is brought up to date once, when the run ends (finish), not a batch at a time
+        from ssekg.cube import Run
+
+        self.cube = Run(store)
+
+    def finish(self) -> list[Result]:
+        """Write what is left and bring the comparison cube up to date with the whole run."""
+        try:
+            return self.flush()
+        finally:
+            self.cube.finish()
 
     def add(self, result: Result) -> list[Result]:
         self.pending.append(result)
@@ -322,7 +333,9 @@ class _Writer:
 
     def _update(self, reports: list[Result]) -> None:
         self.in_default.clear()  # a replacement may take triples out of the default graph
-        self.store.replace_graphs_nt(self._graphs(reports))
+        graphs = self._graphs(reports)
+        self.cube.before_write(graphs)
+        self.store.replace_graphs_nt(graphs, maintain=False)
         self.updates += 1
 
     def _bulk(self, reports: list[Result]) -> None:
@@ -336,7 +349,8 @@ class _Writer:
                     lines[line] = None
                     if r.key not in line:  # a line naming the report's key (its events, statements) never recurs
                         shared.append(line)
-        self.store.add_new_graphs(graphs, default="".join(lines))
+        self.cube.before_write(graphs, new=True)
+        self.store.add_new_graphs(graphs, default="".join(lines), maintain=False)
         if len(seen) + len(shared) > DEFAULT_LINES:
             seen.clear()
         seen.update(shared)  # only once they are in: a failed load leaves the set as it was
@@ -415,7 +429,7 @@ def iter_ingest(
                                  inflight=inflight or max(4 * jobs, 2 * bulk_batch // chunk)):
         for result in results:
             yield from account(writer.add(result))
-    yield from account(writer.flush())
+    yield from account(writer.finish())
     stats.write_seconds = writer.write_seconds
     stats.updates = writer.updates
     stats.bulk_loads = writer.bulk_loads

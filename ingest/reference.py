@@ -176,7 +176,10 @@ def stored_version(store: Store) -> str | None:
 
 def ensure_reference(store: Store, reference: Reference) -> bool:
     """Write the reference graphs into ``store`` if it lacks them or holds another version; True if written."""
+    from ssekg import cube
+
     if stored_version(store) == reference.version:
+        cube.ensure(store)
         return False
     meta = graph_iri(store.base, META_GRAPH)
     graphs = {graph_iri(store.base, name): g for name, g in reference.graphs.items()}
@@ -184,4 +187,5 @@ def ensure_reference(store: Store, reference: Reference) -> bool:
         graphs[graph_iri(store.base, "reference-inferred")] = _computed_closure(reference.base, reference.version)
     graphs[meta] = [(URIRef(graph_iri(store.base, "reference")), DCTERMS.hasVersion, Literal(reference.version))]
     store.replace_graphs(graphs)
+    cube.ensure(store)  # the comparison cube, counted once; every write keeps it up to date from then on
     return True

@@ -11,6 +11,7 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 
+from ssekg import cube
 from ssekg.errors import StoreError
 from ssekg.namespaces import SSE
 from ssekg.outbound import Refused, check_text
@@ -267,7 +268,17 @@ def run_update(update: str, params: Any) -> Response:
         full = update + "\n" + ("" if ends_open(update) else ";\n") + RESYNC
     with st.write_lock:
         try:
-            st.backend.update(full, endpoint_url())
+            # an update can change any count, and which cannot be told from its text: the comparison cube is marked
+            # behind (the named queries count from the statements meanwhile) and counted again after it
+            store = st.backend.writable_store()
+            had_cube = cube.status(store).current
+            if had_cube:
+                cube.mark_pending(store)
+            try:
+                st.backend.update(full, endpoint_url())
+            finally:
+                if had_cube:
+                    cube.rebuild(store)
         except SyntaxError as exc:
             return text_error(400, f"SPARQL Update syntax error: {exc}")
         except StoreError as exc:  # the remote store refused it or cannot be reached
@@ -506,7 +517,7 @@ def ingest_batch() -> Any:
             writer = _Writer(store, BATCH, bulk=True)
             for result in reports:
                 writer.add(result)
-            written = writer.flush()
+            written = writer.finish()
         except StoreError as exc:
             return text_error(502, f"the SPARQL store behind this server failed: {exc}")
     st.changed()

@@ -123,7 +123,9 @@ def _probe_store(settings: Settings) -> None:
         os.close(read_end)
         message = b""
         try:
-            Store.open(settings.store_dir, settings.base).close()
+            store = Store.open(settings.store_dir, settings.base)
+            _ensure_cube(store)
+            store.close()
         except Exception as exc:  # StoreError, or what the store raised
             message = str(exc).encode("utf-8", "replace") or type(exc).__name__.encode()
         os.write(write_end, message)
@@ -141,6 +143,16 @@ def _probe_store(settings: Settings) -> None:
         raise StoreError(b"".join(chunks).decode("utf-8", "replace"))
 
 
+def _ensure_cube(store: Any) -> None:
+    """Count the comparison cube of a store ssekg wrote (its reference graphs are there) that has none, or one of
+    an older definition, before serving: the page's queries would otherwise count every statement."""
+    from ssekg import cube
+    from ssekg.namespaces import graph_iri
+
+    if store.has_graph(graph_iri(store.base, "meta")) and cube.ensure(store):
+        print("ssekg serve: the comparison cube was counted from the store's reports", file=sys.stderr)
+
+
 def run(settings: Settings) -> None:
     """Serve until SIGTERM or SIGINT; raises StoreError if the store is open in another process."""
     remote = bool(settings.values.get("endpoint"))
@@ -154,7 +166,11 @@ def run(settings: Settings) -> None:
         # fail early on bad settings (URL, auth method, missing credentials); the store itself may come up later
         from ssekg.remote import RemoteStore
 
-        RemoteStore.from_settings(settings)
+        remote_store = RemoteStore.from_settings(settings)
+        try:
+            _ensure_cube(remote_store)
+        except StoreError as exc:  # the store may come up later: the queries count from the statements until then
+            print(f"ssekg serve: the comparison cube could not be checked ({exc})", file=sys.stderr)
     else:
         # fail early, with the store's own message, if another process holds the store
         _probe_store(settings)

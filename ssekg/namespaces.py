@@ -37,6 +37,7 @@ PREFIXES: dict[str, str] = {
     "essglobal": str(ESSGLOBAL),
     "wd": str(WD),
     "sdg": str(SDG),
+    "qb": "http://purl.org/linked-data/cube#",
 }
 
 
@@ -44,7 +45,7 @@ PREFIXES: dict[str, str] = {
 #: write a ``/`` in a local name without escaping it (``ssed:event\/b58c…``), and serialisers pick the longest
 #: prefix, so ``ssed-event:b58c…`` is what a reader sees.
 INSTANCE_KINDS = ("event", "report", "person", "org", "country", "city", "programme", "challenge", "proposal",
-                  "graph", "concept/challenge", "concept/proposal", "concept/event-type")
+                  "graph", "cube", "concept/challenge", "concept/proposal", "concept/event-type")
 
 
 def prefixes_for(base: str) -> dict[str, str]:

@@ -308,10 +308,22 @@ class RemoteStore:
         """Replace these named graphs (graph IRI -> triples); one update request unless they are very large."""
         self.replace_graphs_nt({name: _ntriples(triples) for name, triples in graphs.items()})
 
-    def replace_graphs_nt(self, graphs: Mapping[str, str]) -> None:
-        """:meth:`replace_graphs` for N-Triples bodies written by pyoxigraph (``ssekg.store.ntriples``)."""
+    def replace_graphs_nt(self, graphs: Mapping[str, str], maintain: bool = True) -> None:
+        """:meth:`replace_graphs` for N-Triples bodies written by pyoxigraph (``ssekg.store.ntriples``).
+
+        ``maintain``: keep the comparison cube exact across the write (``ssekg.cube.maintained``).
+        """
         if not graphs:
             return
+        if maintain:
+            from . import cube
+
+            with cube.maintained(self, graphs):
+                self._replace_graphs_nt(graphs)
+            return
+        self._replace_graphs_nt(graphs)
+
+    def _replace_graphs_nt(self, graphs: Mapping[str, str]) -> None:
         names = {name: str(ox.NamedNode(name)) for name in graphs}
         if sum(_lines(body) for body in graphs.values()) <= self.max_update_triples:
             parts = [f"DROP SILENT GRAPH {names[name]}" for name in graphs]

@@ -229,6 +229,7 @@ class Store:
                 ) from exc
             raise StoreError(f"cannot open the store at {path}: {message}") from exc
         store.recover()
+        store.recover_cube()
         return store
 
     @classmethod
@@ -244,18 +245,29 @@ class Store:
     def replace_graphs(self, graphs: Mapping[str, Iterable[Triple]]) -> None:
         """Replace these named graphs (graph IRI -> triples) as one all-or-nothing update."""
         if graphs:
-            self.ox.update(replace_graphs_update(graphs))
+            self.replace_graphs_nt({name: _ntriples(triples) for name, triples in graphs.items()})
 
     def replace_report(self, key: str, asserted: Iterable[Triple], inferred: Iterable[Triple]) -> None:
         """Replace a report's graph and its inferred graph in one transaction."""
         self.replace_graphs({report_iri(self.base, key): asserted, inferred_graph_iri(self.base, key): inferred})
 
-    def replace_graphs_nt(self, graphs: Mapping[str, str]) -> None:
-        """:meth:`replace_graphs` for N-Triples bodies from :func:`ntriples` (one all-or-nothing update)."""
-        if graphs:
+    def replace_graphs_nt(self, graphs: Mapping[str, str], maintain: bool = True) -> None:
+        """:meth:`replace_graphs` for N-Triples bodies from :func:`ntriples` (one all-or-nothing update).
+
+        ``maintain``: keep the comparison cube exact across the write (``ssekg.cube.maintained``); only the cube's
+        own rebuild writes without.
+        """
+        if not graphs:
+            return
+        if not maintain:
+            self.ox.update(replace_graphs_update_nt(graphs))
+            return
+        from . import cube
+
+        with cube.maintained(self, graphs):
             self.ox.update(replace_graphs_update_nt(graphs))
 
-    def add_new_graphs(self, graphs: Mapping[str, str], default: str | None = None) -> None:
+    def add_new_graphs(self, graphs: Mapping[str, str], default: str | None = None, maintain: bool = True) -> None:
         """Add named graphs the store does not hold (IRI -> N-Triples body from :func:`ntriples`) in bulk.
 
         The caller guarantees the graphs are new and their bodies hold no blank nodes (labels would not be
@@ -266,8 +278,17 @@ class Store:
         if not graphs:
             return
         if self.path is None:
-            self.replace_graphs_nt(graphs)
+            self.replace_graphs_nt(graphs, maintain=maintain)
             return
+        if maintain:
+            from . import cube
+
+            with cube.maintained(self, graphs, new=True):
+                self._bulk_load(graphs, default)
+            return
+        self._bulk_load(graphs, default)
+
+    def _bulk_load(self, graphs: Mapping[str, str], default: str | None) -> None:
         journal = Path(self.path) / JOURNAL
         _write_synced(journal, json.dumps(sorted(graphs)))
         try:
@@ -298,10 +319,19 @@ class Store:
         except ValueError:  # the process died while writing the journal: nothing was loaded yet
             pending = []
         if pending:
-            self.replace_graphs_nt({iri: "" for iri in pending})
+            self.replace_graphs_nt({iri: "" for iri in pending}, maintain=False)
         journal.unlink()
         _sync_dir(journal.parent)
         return pending
+
+    def recover_cube(self) -> bool:
+        """Count the comparison cube again if a writer died between a report and the cube; True if it did."""
+        from . import cube
+
+        if cube.status(self).pending:
+            cube.rebuild(self)
+            return True
+        return False
 
     def drop_report(self, key: str) -> bool:
         """Remove a report and what was inferred from it; False if the store did not hold it."""
