@@ -309,7 +309,7 @@ def export(settings: Settings, fmt: str, output: str | None) -> None:
 def query(settings: Settings, source: str | None, expr: str | None, params: tuple[str, ...], fmt: str) -> None:
     """Run a SPARQL query: a .rq file, a named query from queries/ (see `ssekg queries`), or -e TEXT."""
     from .outbound import Refused, check_text
-    from .query import QueryError, resolve_query, run_query, write_result
+    from .query import QueryError, named_queries, resolve_query, run_query, text_for, write_result
 
     try:
         text, bindings = resolve_query(source, expr, params)
@@ -319,6 +319,8 @@ def query(settings: Settings, source: str | None, expr: str | None, params: tupl
         store, note = open_for_reading(settings)
         if note:
             click.echo(note, err=True)
+        if source and not expr and source in named_queries():  # read from the comparison cube where it answers
+            text = text_for(store, named_queries()[source], bindings)[0]
         result = run_query(store, text, bindings)
         write_result(result, fmt, sys.stdout)
     except Refused as exc:
@@ -379,6 +381,42 @@ def stats(settings: Settings) -> None:
 
     click.echo(json.dumps({"store": store_label(settings), **store.stats()}, indent=2))
     store.close()
+
+
+@main.group(epilog=EPILOG)
+def cube() -> None:
+    """The comparison cube: the counts the comparison page reads, kept with every write (docs/queries.md)."""
+
+
+@cube.command("status", epilog=EPILOG)
+@store_options
+def cube_status(settings: Settings) -> None:
+    """Whether the store has a cube the named queries can read, and why not."""
+    from . import cube as cube_module
+    from .backends import open_for_reading
+
+    store, note = open_for_reading(settings)
+    if note:
+        click.echo(note, err=True)
+    st = cube_module.status(store)
+    store.close()
+    click.echo(json.dumps({"present": st.present, "version": st.version, "current": st.current,
+                           "pending": st.pending, "irregularEvents": st.irregular, "realEvents": st.real_events,
+                           "usable": st.usable}, indent=2))
+
+
+@cube.command("rebuild", epilog=EPILOG)
+@store_options
+def cube_rebuild(settings: Settings) -> None:
+    """Count the cube again from every report of the store (after writes made around ssekg, e.g. straight to a
+    remote store; ssekg's own writes keep it up to date)."""
+    from . import cube as cube_module
+
+    store = open_store(settings)
+    started = time.perf_counter()
+    counts = cube_module.rebuild(store)
+    store.close()
+    click.echo(f"{len(counts.cells)} observations counted in {time.perf_counter() - started:.1f} s", err=True)
 
 
 @main.group(epilog=EPILOG)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -18,6 +20,8 @@ from typing import IO, Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
+
+from .binding import bind_values
 
 #: The types a ``# param:`` line may declare.
 PARAM_TYPES = ("string", "integer", "decimal", "date", "iri", "country", "concept")
@@ -263,12 +267,97 @@ def bind_params(named: NamedQuery, pairs: dict[str, Any], base: str | None = Non
 
 
 def run_named(store, name: str, params: dict[str, Any] | None = None) -> Any:
-    """Run the named query ``name`` (queries/NAME.rq) with ``params`` (name -> text) bound as values."""
+    """Run the named query ``name`` (queries/NAME.rq) with ``params`` (name -> text) bound as values.
+
+    Where the store's comparison cube answers it (:func:`text_for`), the cube is read instead of the statements.
+    """
     queries = named_queries()
     if name not in queries:
         raise QueryError(f"no named query {name!r} (named queries: {', '.join(queries) or 'none'})")
     named = queries[name]
-    return run_query(store, named.text, bind_params(named, dict(params or {}), store.base))
+    bindings = bind_params(named, dict(params or {}), store.base)
+    return run_query(store, text_for(store, named, bindings)[0], bindings)
+
+
+@lru_cache(maxsize=None)
+def _cube_body(name: str) -> str | None:
+    entry = resources.files("ssekg.queries").joinpath("cube").joinpath(name + ".rq")
+    return entry.read_text(encoding="utf-8") if entry.is_file() else None
+
+
+def cube_text(named: NamedQuery, bindings: Mapping[Any, Any] | None = None) -> str | None:
+    """The named query over the comparison cube (``queries/cube/NAME.rq`` under the named query's own header, so
+    its parameters and columns are the same), or None: no such file, or a binding the cube does not count (a
+    minimum confidence outside 0–1: the cube's levels are clamped to that range; a year and an event type together:
+    the cube counts by one or the other)."""
+    body = _cube_body(named.name)
+    if body is None:
+        return None
+    given = set()
+    for var, term in (bindings or {}).items():
+        name = var.value if isinstance(var, ox.Variable) else str(var).lstrip("?$")
+        given.add(name)
+        if name == "minConfidence":
+            try:
+                value = Decimal(term.value)
+            except (InvalidOperation, AttributeError):
+                return None
+            if not (0 <= value <= 1):
+                return None
+    if given & {"from", "to"} and "eventType" in given:  # the cube has no grain by year and type (ssekg.cube.GRAINS)
+        return None
+    header = []
+    for line in named.text.splitlines(keepends=True):
+        if not line.startswith("#") and line.strip():
+            break
+        header.append(line)
+    from . import cube
+
+    by_year, by_type = bool(given & {"from", "to"}), "eventType" in given
+    lines = []
+    for line in body.splitlines(keepends=True):
+        text = line.rstrip("\n")
+        if text.strip() == "#~years":
+            lines.append(_year_values(bindings) if by_year else "")
+        elif text.endswith("#~by-year") or text.endswith("#~by-type"):
+            if (by_year and text.endswith("#~by-year")) or (by_type and text.endswith("#~by-type")):
+                lines.append(text.rsplit("#~", 1)[0].rstrip() + "\n")
+        else:
+            lines.append(line)
+    # the dataset, a constant (the store then reads that dataset only; chosen in the query, it read them all)
+    structure = cube.structure_for(named.name, by_year=by_year, by_type=by_type)
+    return bind_values("".join(header) + "".join(lines), {ox.Variable("structure"): structure})
+
+
+def _year_values(bindings: Mapping[Any, Any] | None) -> str:
+    """``VALUES ?year { … }`` for a range given at both ends (the store then looks the years up instead of reading
+    every year's observations); nothing for an open or long range, which the FILTERs bound alone."""
+    found = {}
+    for var, term in (bindings or {}).items():
+        name = var.value if isinstance(var, ox.Variable) else str(var).lstrip("?$")
+        if name in ("from", "to"):
+            try:
+                found[name] = int(term.value)
+            except (ValueError, AttributeError):
+                return ""
+    if set(found) != {"from", "to"} or not 0 <= found["to"] - found["from"] <= 60:
+        return ""
+    years = " ".join(str(ox.Literal(str(y), datatype=ox.NamedNode(_XSD + "integer")))
+                     for y in range(found["from"], found["to"] + 1))
+    return f"      VALUES ?year {{ {years} }}\n"
+
+
+def text_for(store: Any, named: NamedQuery, bindings: Mapping[Any, Any] | None = None) -> tuple[str, str]:
+    """The text to run for ``named`` on ``store`` and what it reads: ``("…", "cube")`` when the store's comparison
+    cube is usable and answers this query with these bindings (ssekg.cube), else the named query's own text over
+    the statements (``"statements"``)."""
+    text = cube_text(named, bindings)
+    if text is not None:
+        from . import cube
+
+        if cube.usable(store):
+            return text, "cube"
+    return named.text, "statements"
 
 
 def run_query(store, text: str, bindings: dict | None = None) -> Any:
