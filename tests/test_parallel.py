@@ -92,10 +92,10 @@ def test_a_report_the_store_refuses_is_rejected_alone(tmp_path, corpus, monkeypa
     victim = card_key(load_card(files[2]))
 
     def refusing(real):
-        def refuse(self, graphs):
+        def refuse(self, graphs, *args, **kwargs):
             if report_iri(self.base, victim) in graphs:
                 raise OSError("disk full (simulated)")
-            return real(self, graphs)
+            return real(self, graphs, *args, **kwargs)
         return refuse
 
     monkeypatch.setattr(Store, "replace_graphs_nt", refusing(Store.replace_graphs_nt))

@@ -17,7 +17,8 @@ from rdflib.namespace import RDFS
 
 from ssekg.ingest.pipeline import ingest_paths
 from ssekg.namespaces import inferred_graph_iri, report_iri
-from ssekg.query import named_queries, run_query, bind_params
+from ssekg import cube
+from ssekg.query import bind_params, cube_text, named_queries, run_query, text_for
 from ssekg.binding import bind_values
 from ssekg.remote import RemoteStore, RemoteStoreError, expand_escaped_names, remote_replace_update
 from ssekg.store import Store
@@ -154,11 +155,15 @@ def test_replace_and_drop_a_report(store):
 def test_replacing_a_report_is_one_http_request(store, monkeypatch):
     calls = []
     original = store._open
-    monkeypatch.setattr(store, "_open", lambda request: calls.append(request.get_method()) or original(request))
+    monkeypatch.setattr(store, "_open", lambda request: calls.append(
+        (request.get_method(), request.get_header("Content-type"))) or original(request))
     asserted = [(URIRef(f"https://x.example/s{i}"), RDFS.label, Literal(f"v{i}")) for i in range(300)]
     inferred = [(URIRef(f"https://x.example/s{i}"), RDFS.comment, Literal(f"i{i}")) for i in range(200)]
     store.replace_report("aaaa", asserted, inferred)
-    assert calls == ["POST"]
+    # one update (the report whole or not at all); besides it, only the question whether the store has a
+    # comparison cube to keep (it has none here)
+    updates = [c for c in calls if c[1].startswith("application/sparql-update")]
+    assert len(updates) == 1 and len(calls) - len(updates) <= 1
 
 
 def test_readers_see_the_old_report_or_the_new_one_never_half(store):
@@ -251,6 +256,39 @@ def test_every_named_query_gives_the_same_answers_as_the_embedded_store(both, na
     embedded, st = both
     expected = answers(embedded, name, params)
     assert answers(st, name, params) == expected
+
+
+CUBED = [(n, p) for n, p in COMPARISONS if cube_text(named_queries()[n], bind_params(named_queries()[n], p)) is not None]
+
+
+@pytest.mark.parametrize(("name", "params"), CUBED, ids=[f"{n}-{'-'.join(f'{k}={v}' for k, v in p.items()) or 'defaults'}"
+                                                       for n, p in CUBED])
+def test_the_comparison_cube_on_virtuoso_answers_what_the_statements_do(both, name, params):
+    """The cube the ingest counted on Virtuoso answers as the statements do on the embedded store (ssekg.cube)."""
+    embedded, st = both
+    named = named_queries()[name]
+    bindings = bind_params(named, dict(params), st.base)
+    text, source = text_for(st, named, bindings)
+    assert source == "cube"
+    assert solution_multiset(run_query(st, text, bindings)) == answers(embedded, name, params)
+
+
+def test_the_cube_on_virtuoso_is_the_embedded_stores_and_writes_keep_it(both):
+    embedded, st = both
+    graph = cube.cube_graph(st.base).value
+    assert set(st.graph_quads(graph)) == set(embedded.named_quads()) & set(st.graph_quads(graph))
+    assert len(set(st.graph_quads(graph))) == sum(1 for q in embedded.named_quads() if q.graph_name.value == graph)
+    key = st.report_keys()[0]
+    kept = set(st.graph_quads(graph))
+    triples = list(st.graph_triples(report_iri(st.base, key)))
+    inferred = list(st.graph_triples(inferred_graph_iri(st.base, key)))
+    assert st.drop_report(key)
+    assert cube.status(st).usable and set(st.graph_quads(graph)) != kept
+    dropped = set(st.graph_quads(graph))
+    cube.rebuild(st)
+    assert set(st.graph_quads(graph)) == dropped, "the cube the drop kept is a recount's"
+    st.replace_report(key, triples, inferred)
+    assert set(st.graph_quads(graph)) == kept
 
 
 def test_the_comparison_is_not_vacuous(both):

@@ -37,6 +37,18 @@ def test_every_term_of_the_ontology_is_documented():
     assert missing == []
 
 
+def test_every_term_of_the_comparison_cube_is_documented():
+    from importlib import resources
+
+    from rdflib import Graph
+
+    g = Graph().parse(data=resources.files("ssekg.ontology").joinpath("cube.ttl").read_text(encoding="utf-8"),
+                      format="turtle")
+    terms = {str(s) for s in g.subjects() if str(s).startswith(str(SSE))}
+    assert len(terms) >= 20
+    assert sorted(t for t in terms if f"sse:{t[len(str(SSE)):]}" not in DOC) == []
+
+
 @pytest.mark.parametrize("number", range(len(QUERIES)))
 def test_each_cookbook_query_runs_and_answers(store, number):
     assert len(QUERIES) >= 8

@@ -272,3 +272,71 @@ def test_html_table_escapes_data(app_factory, token):
     page = client.get("/queries/event-countries", headers=HTML).data.decode()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert f'href="/id/event/xss"' in page
+
+
+# -- the comparison cube (ssekg.cube) ----------------------------------------------------------------------------
+def statements_answer(server, name: str, params: dict[str, str]) -> list[str]:
+    """The named query's own text (counted from the statements), sent to /sparql, without its parameter columns."""
+    from ssekg.namespaces import sparql_prologue
+    from ssekg.query import bind_params
+    from ssekg.binding import bind_values
+
+    named = named_queries()[name]
+    text = sparql_prologue(B) + bind_values(named.text, bind_params(named, params, B))
+    r = requests.post(server.url + "/sparql", data={"query": text},
+                      headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    assert r.status_code == 200, r.text
+    hidden = {p.name for p in named.params}
+    return sorted(json.dumps({k: v for k, v in b.items() if k not in hidden}, sort_keys=True)
+                  for b in r.json()["results"]["bindings"])
+
+
+def page_answer(server, name: str, params: dict[str, str]) -> tuple[list[str], str]:
+    r = get(server, f"/queries/{name}.json", params=params)
+    assert r.status_code == 200, r.text
+    return (sorted(json.dumps(b, sort_keys=True) for b in r.json()["results"]["bindings"]),
+            r.headers["X-SSEKG-Counted-From"])
+
+
+@pytest.mark.slow
+def test_the_page_queries_are_counted_from_the_cube_and_kept_by_every_write(tmp_path):
+    from .conftest import TOKEN, LiveServer
+
+    store = tmp_path / "store"
+    ingest_corpus(store)
+    server = LiveServer(store, update_token=TOKEN, query_timeout=10)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    views = [("challenges-by-country", {}), ("proposals-by-country", {"dimension": "speaker"}),
+             ("statement-coverage", {"kind": "challenge"}), ("country-pairs", {"from": "2024"}),
+             ("challenges-by-country", {"eventType": "forum"})]
+    try:
+        def agree(step: str) -> None:
+            for name, params in views:
+                rows, source = page_answer(server, name, params)
+                assert source == "cube", f"{step}: {name} {params} was counted from the {source}"
+                assert rows == statements_answer(server, name, params), f"{step}: {name} {params}"
+
+        agree("as ingested")
+        before = page_answer(server, "challenges-by-country", {})[0]
+        # a report through POST /ingest
+        card = CORPUS / "r2-dakar-finance-fr.yaml"
+        text = card.read_text(encoding="utf-8").replace("Journées ouest-africaines", "Journées nord-africaines")
+        text = text.replace("https://example.org/fixture/dakar-finance", "https://example.org/fixture/dakar-finance-2")
+        r = requests.post(server.url + "/ingest", params={"filename": "again.yaml"}, data=text.encode("utf-8"),
+                          headers=auth, timeout=60)
+        assert r.status_code in (200, 201), r.text
+        agree("after POST /ingest")
+        assert page_answer(server, "challenges-by-country", {})[0] != before, "the new report's challenges count"
+        # a SPARQL Update through the endpoint: the cube is counted again after it
+        update = (f"PREFIX sse: <https://w3id.org/ssekg/ontology#> INSERT DATA {{ GRAPH <{B}graph/hand> {{ "
+                  f"<{B}event/hand-1> a sse:Event ; sse:hostCountry <{B}country/TN> ; sse:challenge <{B}challenge/hand-1-1> . "
+                  f"<{B}challenge/hand-1-1> sse:category <{B}concept/challenge/digitalisation> }} }}")
+        r = requests.post(server.url + "/sparql", data={"update": update}, headers=auth, timeout=60)
+        assert r.status_code == 204, r.text
+        agree("after a SPARQL Update")
+        rows, _ = page_answer(server, "challenges-by-country", {})
+        assert any(f"{B}country/TN" in row and "digitalisation" in row for row in rows)
+        # the cell filters the cube does not count together go to the statements, and say so
+        assert page_answer(server, "challenges-by-country", {"from": "2024", "eventType": "forum"})[1] == "statements"
+    finally:
+        server.stop()
