@@ -236,7 +236,7 @@ class _Writer:
     """
 
     def __init__(self, store: Store, batch: int, bulk: bool = False, bulk_batch: int = BULK_BATCH,
-                 replace_curated: bool = False):
+                 replace_curated: bool = False, cube_run: Any = None):
         self.store = store
         self.replace_curated = replace_curated
         self.batch = max(1, batch)
@@ -253,10 +253,11 @@ class _Writer:
         # (its own events and statements) are not kept. Forgotten after any update (a replacement may take some
         # out of the default graph) and when full.
         self.in_default: set[str] = set()
-        # the comparison cube is brought up to date once, when the run ends (finish), not a batch at a time
+        # the comparison cube is brought up to date once, when the run ends (finish), not a batch at a time; a
+        # server shares one run across a client's batch requests (``cube_run``) and finishes it itself
         from ssekg.cube import Run
 
-        self.cube = Run(store)
+        self.cube = cube_run if cube_run is not None else Run(store)
 
     def finish(self) -> list[Result]:
         """Write what is left and bring the comparison cube up to date with the whole run."""

@@ -267,11 +267,12 @@ def run_update(update: str, params: Any) -> Response:
     if has_operations(update) and not st.is_remote:  # a remote store keeps no materialised default graph
         full = update + "\n" + ("" if ends_open(update) else ";\n") + RESYNC
     with st.write_lock:
+        st.settle_cube_now()  # a client's batches first (ServerState.settle_cube_now)
         try:
             # an update can change any count, and which cannot be told from its text: the comparison cube is marked
             # behind (the named queries count from the statements meanwhile) and counted again after it
             store = st.backend.writable_store()
-            had_cube = cube.status(store).current
+            had_cube = cube.status(store).present
             if had_cube:
                 cube.mark_pending(store)
             try:
@@ -393,6 +394,7 @@ def gsp_write(target: str | None, create: bool = False) -> Response:
         except (SyntaxError, ValueError) as exc:
             return text_error(400, f"cannot read the RDF payload: {exc}")
     with st.write_lock:
+        st.settle_cube_now()  # a client's batches first (ServerState.settle_cube_now)
         try:
             store = st.backend.writable_store()
             existed = store.has_graph(name)
@@ -441,6 +443,7 @@ def ingest() -> Any:
 
     st = state()
     with st.write_lock:
+        st.settle_cube_now()  # a client's batches first (ServerState.settle_cube_now)
         try:
             outcome = ingest_bytes(st.backend.writable_store(), data, filename, st.settings.review_path)
         except StoreError as exc:
@@ -514,12 +517,14 @@ def ingest_batch() -> Any:
             ensure_reference(store, reference)
             for card in cards:
                 archive_card(st.settings.review_path, card)  # before the write: a crash leaves a card no report names
-            writer = _Writer(store, BATCH, bulk=True)
+            writer = _Writer(store, BATCH, bulk=True, cube_run=st.batch_cube_run(store))
             for result in reports:
                 writer.add(result)
-            written = writer.finish()
+            written = writer.flush()
         except StoreError as exc:
             return text_error(502, f"the SPARQL store behind this server failed: {exc}")
+        finally:
+            st.settle_cube_later()
     st.changed()
     return jsonify({"reports": [{"key": r.key, "accepted": r.reason is None, "reason": r.reason,
                                  "asserted": r.asserted, "inferred": r.inferred} for r in written]})

@@ -383,6 +383,7 @@ def save(key: str) -> Response:
         return _error(400, "the body is not JSON")
     st = state()
     with st.write_lock:
+        st.settle_cube_now()  # a client's batches first (ServerState.settle_cube_now)
         try:
             store = st.backend.writable_store()
             reference = load_reference(store.base, store)

@@ -144,12 +144,13 @@ def _probe_store(settings: Settings) -> None:
 
 
 def _ensure_cube(store: Any) -> None:
-    """Count the comparison cube of a store ssekg wrote (its reference graphs are there) that has none, or one of
-    an older definition, before serving: the page's queries would otherwise count every statement."""
+    """Count the comparison cube of a store ssekg wrote (its reference graphs are there) that has none, one of an
+    older definition, or one a writer left pending, before serving: the page's queries would otherwise count every
+    statement."""
     from ssekg import cube
     from ssekg.namespaces import graph_iri
 
-    if store.has_graph(graph_iri(store.base, "meta")) and cube.ensure(store):
+    if store.has_graph(graph_iri(store.base, "meta")) and cube.recover(store):
         print("ssekg serve: the comparison cube was counted from the store's reports", file=sys.stderr)
 
 

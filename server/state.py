@@ -83,6 +83,9 @@ class ServerState:
         self.prefixes = prefixes_for(self.base)
         self.lock = RWLock()
         self.write_lock = threading.Lock()  # one write (update, GSP write, ingest) at a time
+        # the comparison cube's run across a client's batches (POST /ingest/batch): finished once they stop coming
+        self.cube_run: Any = None
+        self._cube_timer: threading.Timer | None = None
         self._open_lock = threading.Lock()
         self.metrics = Metrics()
         from .admission import Admission
@@ -129,6 +132,50 @@ class ServerState:
 
     def changed(self) -> None:
         self.generation += 1
+
+    #: how long after a client's last batch the comparison cube is brought up to date with them all
+    CUBE_SETTLE_SECONDS = 2.0
+
+    def batch_cube_run(self, store: Any) -> Any:
+        """The comparison cube's run the batches share (call with ``write_lock`` held): ``ssekg ingest --server``
+        sends a corpus as many requests, and the cube is updated once after the last, not at each (which read and
+        rewrote the observations each batch touched, or counted the whole store again, per request)."""
+        from ssekg import cube
+
+        if self._cube_timer is not None:
+            self._cube_timer.cancel()
+        if self.cube_run is None:
+            self.cube_run = cube.Run(store)
+        return self.cube_run
+
+    def settle_cube_later(self) -> None:
+        """Finish the batches' cube run once no batch came for CUBE_SETTLE_SECONDS (until then the cube is marked
+        pending and the named queries count from the statements, as exactly)."""
+        timer = threading.Timer(self.CUBE_SETTLE_SECONDS, self.finish_cube_run)
+        timer.daemon = True
+        self._cube_timer = timer
+        timer.start()
+
+    def finish_cube_run(self) -> None:
+        with self.write_lock:
+            self.settle_cube_now()
+
+    def settle_cube_now(self) -> None:
+        """Finish the batches' cube run now (with ``write_lock`` held): before any other write, whose own update of
+        the cube must not interleave with the run's (an event both touch would be counted twice)."""
+        if self._cube_timer is not None:
+            self._cube_timer.cancel()
+        run, self.cube_run = self.cube_run, None
+        if run is None:
+            return
+        try:
+            run.finish()
+        except Exception as exc:  # the marker stays: the cube is counted again at the next start
+            import sys
+
+            print(f"ssekg serve: the comparison cube could not be brought up to date ({exc}); it is counted "
+                  "again at the next start (or: ssekg cube rebuild)", file=sys.stderr)
+        self.changed()
 
     def cached(self, name: str, compute: Any) -> Any:
         hit = self._cache.get(name)

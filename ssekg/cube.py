@@ -672,7 +672,18 @@ def _replace_cube(access: _Access, body: str) -> None:
 
 
 def ensure(store: Any) -> bool:
-    """Build the cube if the store has none, an outdated one, or one a writer left half-updated; True if built."""
+    """Build the cube if the store has none or one of another definition; True if built. A cube marked pending is
+    left alone: a write may be on its way (a server's batches); :func:`recover` is for when none can be."""
+    st = status(store)
+    if st.present and st.version == CUBE_VERSION:
+        return False
+    rebuild(store)
+    return True
+
+
+def recover(store: Any) -> bool:
+    """Count the cube again if it is not current, pending included: for a store no writer can be writing (the
+    embedded store as it opens, a server as it starts); True if counted."""
     if status(store).current:
         return False
     rebuild(store)
@@ -699,8 +710,8 @@ def _read_measures(access: _Access, keys: list[Key]) -> dict[Key, dict[str, int]
     return found
 
 
-def apply(store: Any, delta: Counts) -> None:
-    """Add ``delta`` to the stored observations and clear the pending marker."""
+def apply(store: Any, delta: Counts, marker: str | None = None) -> None:
+    """Add ``delta`` to the stored observations and clear the writer's pending marker (N-Triples of its value)."""
     access = _Access(store)
     base = access.base
     keys = [k for k, m in delta.cells.items() if any(m.values())]
@@ -732,14 +743,9 @@ def apply(store: Any, delta: Counts) -> None:
     if delta.real_events or delta.irregular:
         removed += _totals_lines(base, st.real_events, st.irregular)
         added += _totals_lines(base, st.real_events + delta.real_events, st.irregular + delta.irregular)
-    cube = cube_node(base)
-    removed += [f"{cube} {_sse('pendingWrite')} {when} .\n" for when in _pending_markers(access)]
+    if marker is not None:
+        removed.append(f"{cube_node(base)} {_sse('pendingWrite')} {marker} .\n")
     _write_changes(access, removed, added)
-
-
-def _pending_markers(access: _Access) -> list[Any]:
-    text = f"SELECT ?when WHERE {{ GRAPH {cube_graph(access.base)} {{ {cube_node(access.base)} sse:pendingWrite ?when }} }}"
-    return [row["when"] for row in access.select(text)]
 
 
 #: above this many new lines, an embedded store on disk takes them through the bulk loader (several times faster
@@ -780,12 +786,14 @@ def _write_changes(access: _Access, removed: list[str], added: list[str]) -> Non
         access.update(f"INSERT DATA {{ GRAPH {graph} {{\n{''.join(added[i : i + size])}}} }}")
 
 
-def mark_pending(store: Any) -> None:
-    """Say, in the store, that the cube is behind the reports until :func:`apply` clears it."""
+def mark_pending(store: Any) -> str:
+    """Say, in the store, that the cube is behind the reports until :func:`apply` clears this marker (returned, as
+    N-Triples: each writer clears its own, so another's stays)."""
     access = _Access(store)
     now = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
-    when = ox.Literal(now, datatype=ox.NamedNode(_XSD + "dateTime"))
+    when = str(ox.Literal(now, datatype=ox.NamedNode(_XSD + "dateTime")))
     _write_changes(access, [], [f"{cube_node(access.base)} {_sse('pendingWrite')} {when} .\n"])
+    return when
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -938,13 +946,14 @@ class Run:
     def __init__(self, store: Any):
         self.store = store
         st = status(store)
-        self.active = st.current
+        # pending or not: another writer's marker (a server's batches, a writer that died) is that writer's to clear
+        self.active = st.present and st.version == CUBE_VERSION
         # past this many events, the run ends with a recount and stops reading counts before each write
         self.limit = max(1000, st.real_events // 2)
         self.events: set = set()
         self.before = Counts()
         self.recount = False
-        self.marked = False
+        self.marked: str | None = None
 
     def before_write(self, graphs: Mapping[str, str], new: bool = False) -> None:
         """Call before writing ``graphs`` (IRI -> new N-Triples body, "" to remove)."""
@@ -955,9 +964,8 @@ class Run:
         if not relevant:
             return
         events = affected_events(self.store, relevant, new=new)
-        if not self.marked:
-            mark_pending(self.store)
-            self.marked = True
+        if self.marked is None:
+            self.marked = mark_pending(self.store)
         if events is None:
             self.recount = True
             return
@@ -972,14 +980,14 @@ class Run:
     def finish(self) -> None:
         """Bring the cube up to date with every write since the run began (also after a failed write: whatever the
         store holds is counted as it is)."""
-        if not self.marked:
+        if self.marked is None:
             return
         store = self.store
         if self.recount:
-            rebuild(store)
+            rebuild(store)  # (a recount replaces the cube, markers included)
         else:
-            apply(store, count(read_facts(store, self.events)).minus(self.before))
-        self.events, self.before, self.recount, self.marked = set(), Counts(), False, False
+            apply(store, count(read_facts(store, self.events)).minus(self.before), self.marked)
+        self.events, self.before, self.recount, self.marked = set(), Counts(), False, None
 
 
 @contextmanager

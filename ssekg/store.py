@@ -328,7 +328,8 @@ class Store:
         """Count the comparison cube again if a writer died between a report and the cube; True if it did."""
         from . import cube
 
-        if cube.status(self).pending:
+        st = cube.status(self)
+        if st.present and st.pending:  # nobody else writes an embedded store: a writer died between the two
             cube.rebuild(self)
             return True
         return False
