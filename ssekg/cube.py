@@ -654,20 +654,21 @@ def rebuild(store: Any) -> Counts:
     for key, measures in counts.cells.items():
         if any(measures.values()):
             lines += observation_lines(access.base, key, measures)
-    _replace_cube(access, "".join(lines))
+    _replace_cube(access, lines)
     log.info("comparison cube rebuilt: %d observations in %.1f s", len(counts.cells), time.perf_counter() - started)
     return counts
 
 
-def _replace_cube(access: _Access, body: str) -> None:
+def _replace_cube(access: _Access, lines: list[str]) -> None:
     graph = cube_graph(access.base)
     store = access.store
     if not access.local:
-        store.replace_graphs_nt({graph.value: body}, maintain=False)
+        store.replace_graphs_nt({graph.value: "".join(lines)}, maintain=False)
         return
     # only what differs: a recount mostly changes measures, and deleting a quad costs more than reading one
     old = {f"{q.subject} {q.predicate} {q.object} .\n" for q in store.ox.quads_for_pattern(None, None, None, graph)}
-    new = set(body.splitlines(keepends=True))
+    new = set(lines)
+    del lines[:]
     _write_changes(access, sorted(old - new), sorted(new - old))
 
 
@@ -748,9 +749,10 @@ def apply(store: Any, delta: Counts, marker: str | None = None) -> None:
     _write_changes(access, removed, added)
 
 
-#: above this many new lines, an embedded store on disk takes them through the bulk loader (several times faster
-#: than an update; the pending marker, cleared after, covers a crash in between)
-BULK_LINES = 20000
+#: an embedded store's cube changes go in one update up to this many lines (all or nothing, a report's own write);
+#: past it, in parts of this size (an update holds its whole transaction in memory: 1.5 million deleted lines took
+#: 2.7 GB), added ones through the bulk loader. The pending marker, cleared last, covers a crash in between.
+CHUNK_LINES = 50000
 
 
 def _write_changes(access: _Access, removed: list[str], added: list[str]) -> None:
@@ -761,23 +763,30 @@ def _write_changes(access: _Access, removed: list[str], added: list[str]) -> Non
         # the embedded store keeps the default graph as the union of the named graphs: the cube's triples are its
         # own, so their default-graph copies go and come with them
         store = access.store
-        bulk = store.path is not None and len(added) > BULK_LINES
-        parts = []
-        if removed:
-            body = "".join(removed)
-            parts.append(f"DELETE DATA {{ GRAPH {graph} {{\n{body}}}\n{body}}}")
-        if added and not bulk:
-            body = "".join(added)
-            parts.append(f"INSERT DATA {{ GRAPH {graph} {{\n{body}}}\n{body}}}")
-        if parts:
-            access.update(" ;\n".join(parts))
-        if bulk:
-            from .store import nt_to_nquads
+        if len(removed) + len(added) <= CHUNK_LINES or store.path is None:
+            parts = []
+            for i in range(0, len(removed), CHUNK_LINES):
+                body = "".join(removed[i : i + CHUNK_LINES])
+                parts.append(f"DELETE DATA {{ GRAPH {graph} {{\n{body}}}\n{body}}}")
+            for i in range(0, len(added), CHUNK_LINES):
+                body = "".join(added[i : i + CHUNK_LINES])
+                parts.append(f"INSERT DATA {{ GRAPH {graph} {{\n{body}}}\n{body}}}")
+            if store.path is None or len(parts) <= 2:
+                access.update(" ;\n".join(parts))
+            else:
+                for part in parts:
+                    access.update(part)
+            return
+        for i in range(0, len(removed), CHUNK_LINES):
+            body = "".join(removed[i : i + CHUNK_LINES])
+            access.update(f"DELETE DATA {{ GRAPH {graph} {{\n{body}}}\n{body}}}")
+        from .store import nt_to_nquads
 
-            body = "".join(added)
+        for i in range(0, len(added), 4 * CHUNK_LINES):
+            body = "".join(added[i : i + 4 * CHUNK_LINES])
             store.ox.bulk_load(nt_to_nquads(body, graph.value), format=ox.RdfFormat.N_QUADS, lenient=True)
             store.ox.bulk_load(body, format=ox.RdfFormat.N_QUADS, lenient=True)
-            store.ox.flush()
+        store.ox.flush()
         return
     size = max(1, getattr(access.store, "max_update_triples", 1000))
     for i in range(0, len(removed), size):
