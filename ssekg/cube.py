@@ -62,7 +62,6 @@ _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 _DCT_HAS_PART = ox.NamedNode("http://purl.org/dc/terms/hasPart")
 _DCT_IS_PART_OF = ox.NamedNode("http://purl.org/dc/terms/isPartOf")
-_DCT_MODIFIED = ox.NamedNode("http://purl.org/dc/terms/modified")
 
 
 def _sse(name: str) -> ox.NamedNode:
@@ -125,10 +124,6 @@ def structure_for(query: str, by_year: bool, by_type: bool) -> ox.NamedNode:
     family = FAMILY[QUERY_FAMILIES[query]]
     suffix = next(g[0] for g in GRAINS if g[1] == by_year and g[2] == by_type)
     return _sse(structure_name(family, suffix))
-
-
-def dataset_names() -> list[str]:
-    return [f.name + g[0] for f in FAMILIES for g in GRAINS]
 
 
 def dimensions_of(family: Family, by_year: bool, by_type: bool) -> list[str]:
