@@ -1128,7 +1128,7 @@ def named(times: dict[str, Any]) -> list[tuple[str, Any]]:
 
 
 def acceptance(r: dict[str, Any], sizes: dict[int, dict[str, Any]]) -> list[tuple[str, str, str]]:
-    """(criterion, measured, verdict) for the criteria of issue 6 that this run can judge."""
+    """(criterion, measured, verdict) for the criteria of issues 6 and 15 that this run can judge."""
     rows = []
     n = r["n"]
     ingest = r.get("ingest", {})
@@ -1311,7 +1311,7 @@ def markdown(r: dict[str, Any], sizes: dict[int, dict[str, Any]]) -> str:
                          f"{fmt(ratio(st.get('median'), pg.get('median')))} | {'yes' if e.get('same_rows') else 'NO'} |")
     if r.get("notes"):
         lines += ["", "Notes:"] + [f"- {note}" for note in r["notes"]]
-    lines += ["", "## Acceptance (issue 6)", "", "| criterion | measured | verdict |", "|---|---|---|"]
+    lines += ["", "## Acceptance (issues 6 and 15)", "", "| criterion | measured | verdict |", "|---|---|---|"]
     for crit, measured, verdict in acceptance(r, sizes):
         lines.append(f"| {crit} | {measured} | {verdict} |")
     return "\n".join(lines) + "\n"

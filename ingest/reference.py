@@ -179,7 +179,7 @@ def ensure_reference(store: Store, reference: Reference) -> bool:
     from ssekg import cube
 
     if stored_version(store) == reference.version:
-        cube.ensure(store)
+        cube.ensure(store)  # the comparison cube, counted once; every write keeps it up to date from then on
         return False
     meta = graph_iri(store.base, META_GRAPH)
     graphs = {graph_iri(store.base, name): g for name, g in reference.graphs.items()}
@@ -187,5 +187,5 @@ def ensure_reference(store: Store, reference: Reference) -> bool:
         graphs[graph_iri(store.base, "reference-inferred")] = _computed_closure(reference.base, reference.version)
     graphs[meta] = [(URIRef(graph_iri(store.base, "reference")), DCTERMS.hasVersion, Literal(reference.version))]
     store.replace_graphs(graphs)
-    cube.ensure(store)  # the comparison cube, counted once; every write keeps it up to date from then on
+    cube.ensure(store)
     return True

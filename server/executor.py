@@ -39,6 +39,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ssekg.binding import bind_values
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
@@ -157,6 +159,9 @@ def evaluate(
     """
     options = dict(options)
     hidden = set(options.pop("hidden_columns", ()))
+    substitutions = options.pop("substitutions", None)
+    if substitutions:  # written in as terms, as Store.query and the remote runner do: Oxigraph's pre-binding cannot
+        query = bind_values(query, substitutions)  # use a value for an index lookup (2.6x slower named queries)
     result = store.query(query, prefixes=prefixes, **options)
     return serialise_result(result, choose, max_rows, prefixes, hidden)
 

@@ -272,14 +272,15 @@ def run_update(update: str, params: Any) -> Response:
             # an update can change any count, and which cannot be told from its text: the comparison cube is marked
             # behind (the named queries count from the statements meanwhile) and counted again after it
             store = st.backend.writable_store()
-            had_cube = cube.status(store).present
-            if had_cube:
-                cube.mark_pending(store)
+            marker = cube.mark_pending(store) if cube.status(store).present else None
             try:
                 st.backend.update(full, endpoint_url())
-            finally:
-                if had_cube:
-                    cube.rebuild(store)
+            except Exception:
+                if marker:  # refused as a whole: nothing changed, the marker goes
+                    cube.apply(store, cube.Counts(), marker)
+                raise
+            if marker:
+                cube.rebuild(store)
         except SyntaxError as exc:
             return text_error(400, f"SPARQL Update syntax error: {exc}")
         except StoreError as exc:  # the remote store refused it or cannot be reached

@@ -1,7 +1,8 @@
 """Named queries over HTTP: ``/queries`` (the list) and ``/queries/NAME?param=value`` (one answer).
 
 The queries are the analysts' ``queries/*.rq`` (``ssekg.query.named_queries``). Parameters are bound as RDF terms
-by ``ssekg.query.bind_params`` and written in as terms (``ssekg.binding.bind_values``), never pasted as text; an unknown parameter or a
+by ``ssekg.query.bind_params`` and written in as terms by the runner (``ssekg.binding.bind_values``), never pasted
+as text; an unknown parameter or a
 malformed value of a typed one is refused with 400 and the reason. The query runs in the same forked executor as
 ``/sparql`` (``QueryRunner``), so the time limit (``query_timeout``) and the row limit (``max_rows``) apply, and the
 parameter columns the query projects only to have them substituted are left out of the answer, as ``run_query``
@@ -29,7 +30,6 @@ from flask import (
 )
 
 from ssekg import query as query_module
-from ssekg.binding import bind_values
 from ssekg.query import NamedQuery, QueryError, bind_params, named_queries
 
 from . import formats
@@ -151,11 +151,10 @@ def run(name: str) -> Any:
             return formats.choose(kind, accept, False, "json")
         return formats.choose(kind, accept, accept_present, format_param)
 
-    # the values are written into the text as terms (ssekg.binding.bind_values), as Store.query and the remote store
-    # do, not handed to Oxigraph's pre-binding: its planner cannot use a pre-bound value for an index lookup (the
-    # cube's event type: 515 against 180 ms at 10,000 reports; the named queries over the statements 2.6 against
-    # 6.5 s)
-    options = {"hidden_columns": sorted(p.name for p in named.params)}
+    options = {
+        "substitutions": bindings or None,
+        "hidden_columns": sorted(p.name for p in named.params),
+    }
     if not st.is_remote:
         options["base_iri"] = public_root() + "queries/" + name
     st.metrics.queries += 1
@@ -163,7 +162,6 @@ def run(name: str) -> Any:
     cube_text = query_module.cube_text(named, bindings)
     if cube_text is not None and cube_usable():
         text, source = cube_text, "cube"
-    text = bind_values(text, bindings) if bindings else text
     g.sparql_query = text
     try:
         with st.admission.query(client_of(request.remote_addr, request.headers.get("X-Forwarded-For"),

@@ -150,7 +150,7 @@ def _ensure_cube(store: Any) -> None:
     from ssekg import cube
     from ssekg.namespaces import graph_iri
 
-    if store.has_graph(graph_iri(store.base, "meta")) and cube.recover(store):
+    if store.has_graph(graph_iri(store.base, "meta")) and (cube.ensure(store) or cube.recover(store)):
         print("ssekg serve: the comparison cube was counted from the store's reports", file=sys.stderr)
 
 

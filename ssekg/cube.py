@@ -11,8 +11,8 @@ What it holds (one ``qb:DataSet`` per family and grain, each with its data struc
 - ``coverage``: statements with a category, and how many of them have a host country / a speaker's country,
 - ``pairs``: events per pair of countries taking part together (host or participating),
 
-each at four grains: over all events, by start year (dated events only), by event type (typed events only), by
-both. The statement families also have the confidence level and the statements read (all, curated) as dimensions,
+each at three grains: over all events, by start year (dated events only), by event type (typed events only); not
+by both, which was as large as the reports themselves. The statement families also have the confidence level and the statements read (all, curated) as dimensions,
 and every family whether the events are the bundled examples. The counts are exactly those of the named queries
 over the raw statements (``tests/test_cube.py`` compares them on random corpora, after re-ingest, drop and
 replacement, on both back ends).
@@ -158,13 +158,9 @@ def dataset_node(base: str, name: str) -> ox.NamedNode:
     return ox.NamedNode(f"{base}cube/{name}")
 
 
-def _lexical(term: Any) -> str:
-    return str(term)
-
-
 def observation_node(base: str, dataset: str, dims: tuple) -> ox.NamedNode:
     """Deterministic: the same cell gets the same IRI whether counted by a rebuild or by writes (and in a test)."""
-    digest = hashlib.sha256("\x1f".join(_lexical(t) for t in dims).encode("utf-8")).hexdigest()[:20]
+    digest = hashlib.sha256("\x1f".join(str(t) for t in dims).encode("utf-8")).hexdigest()[:20]
     return ox.NamedNode(f"{base}cube/{dataset}/{digest}")
 
 
@@ -242,8 +238,13 @@ class Status:
     real_events: int = 0
 
     @property
+    def defined(self) -> bool:
+        """The store has a cube of this version's definition (current or behind a write)."""
+        return self.present and self.version == CUBE_VERSION
+
+    @property
     def current(self) -> bool:
-        return self.present and self.version == CUBE_VERSION and not self.pending
+        return self.defined and not self.pending
 
     @property
     def usable(self) -> bool:
@@ -670,17 +671,17 @@ def _replace_cube(access: _Access, lines: list[str]) -> None:
 def ensure(store: Any) -> bool:
     """Build the cube if the store has none or one of another definition; True if built. A cube marked pending is
     left alone: a write may be on its way (a server's batches); :func:`recover` is for when none can be."""
-    st = status(store)
-    if st.present and st.version == CUBE_VERSION:
+    if status(store).defined:
         return False
     rebuild(store)
     return True
 
 
 def recover(store: Any) -> bool:
-    """Count the cube again if it is not current, pending included: for a store no writer can be writing (the
-    embedded store as it opens, a server as it starts); True if counted."""
-    if status(store).current:
+    """Count the cube again if a writer left it pending: for a store no writer can be writing now (the embedded
+    store as it opens, a server as it starts); True if counted."""
+    st = status(store)
+    if not (st.present and st.pending):
         return False
     rebuild(store)
     return True
@@ -810,42 +811,38 @@ _TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _EVENT_CLASS = f"<{_SSE}Event>"
 
 
+_LINKS = {f"<{_SSE}challenge>", f"<{_SSE}proposal>"}
+
+
 @dataclass
 class _Touched:
+    """The subjects a write touches that counts depend on (N-Triples text), and whether one is a blank node."""
+
     events: set = field(default_factory=set)
     statements: set = field(default_factory=set)
-    speaker_countries: set = field(default_factory=set)  # (person, country) as N-Triples text
     blank: bool = False
 
-    def see(self, s: str, p: str, o: str) -> None:
-        relevant = p in _EVENT_PREDICATES or p in _STATEMENT_PREDICATES or p == _COUNTRY or (
-            p == _TYPE and o.startswith(_EVENT_CLASS))
-        if not relevant:
+    def see(self, s: str, p: str, o: str, pairs: set) -> None:
+        """Note one triple; a speaker's country goes into ``pairs`` as (person, country)."""
+        if not (p in _EVENT_PREDICATES or p in _STATEMENT_PREDICATES or p == _COUNTRY
+                or (p == _TYPE and o.startswith(_EVENT_CLASS))):
             return
-        if s.startswith("_:") or (p in _EVENT_PREDICATES and p in {f"<{_SSE}challenge>", f"<{_SSE}proposal>"}
-                                  and o.startswith("_:")):
+        if s.startswith("_:") or (p in _LINKS and o.startswith("_:")):
             self.blank = True
-            return
-        if p in _EVENT_PREDICATES or p == _TYPE:
+        elif p in _EVENT_PREDICATES or p == _TYPE:
             self.events.add(s)
         elif p in _STATEMENT_PREDICATES:
             self.statements.add(s)
-        elif p == _COUNTRY:
-            self.speaker_countries.add((s, o))
+        else:
+            pairs.add((s, o))
 
 
-def _scan_body(body: str, touched: _Touched) -> set:
-    pairs = set()
+def _scan_body(body: str, touched: _Touched, pairs: set) -> None:
     for line in body.splitlines():
         parts = line.split(" ", 2)
-        if len(parts) < 3:
-            continue
-        s, p, rest = parts
-        o = rest[:-2].rstrip() if rest.endswith(" .") else rest
-        touched.see(s, p, o)
-        if p == _COUNTRY and not s.startswith("_:"):
-            pairs.add((s, o))
-    return pairs
+        if len(parts) == 3:
+            s, p, rest = parts
+            touched.see(s, p, rest[:-2].rstrip() if rest.endswith(" .") else rest, pairs)
 
 
 def _node(text: str) -> ox.NamedNode:
@@ -860,14 +857,12 @@ def affected_events(store: Any, graphs: Mapping[str, str], new: bool = False) ->
     touched = _Touched()
     new_pairs: set = set()
     for body in graphs.values():
-        new_pairs |= _scan_body(body, touched)
+        _scan_body(body, touched, new_pairs)
     names = [ox.NamedNode(g) for g in graphs]
     old_pairs: set = set()
     if not new:
         for s, p, o in _old_triples(access, names):
-            touched.see(s, p, o)
-            if p == _COUNTRY and not s.startswith("_:"):
-                old_pairs.add((s, o))
+            touched.see(s, p, o, old_pairs)
     if touched.blank:
         return None
     events = {_node(e) for e in touched.events}
@@ -951,7 +946,7 @@ class Run:
         self.store = store
         st = status(store)
         # pending or not: another writer's marker (a server's batches, a writer that died) is that writer's to clear
-        self.active = st.present and st.version == CUBE_VERSION
+        self.active = st.defined
         # past this many events, the run ends with a recount and stops reading counts before each write
         self.limit = max(1000, st.real_events // 2)
         self.events: set = set()
@@ -968,6 +963,8 @@ class Run:
         if not relevant:
             return
         events = affected_events(self.store, relevant, new=new)
+        if events is not None and not events - self.events:
+            return  # no event (new to the run) whose counts this write can change: nothing to mark or read
         if self.marked is None:
             self.marked = mark_pending(self.store)
         if events is None:

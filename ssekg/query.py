@@ -293,17 +293,15 @@ def cube_text(named: NamedQuery, bindings: Mapping[Any, Any] | None = None) -> s
     body = _cube_body(named.name)
     if body is None:
         return None
-    given = set()
-    for var, term in (bindings or {}).items():
-        name = var.value if isinstance(var, ox.Variable) else str(var).lstrip("?$")
-        given.add(name)
-        if name == "minConfidence":
-            try:
-                value = Decimal(term.value)
-            except (InvalidOperation, AttributeError):
-                return None
-            if not (0 <= value <= 1):
-                return None
+    bound = _by_name(bindings)
+    given = set(bound)
+    if "minConfidence" in bound:
+        try:
+            value = Decimal(bound["minConfidence"].value)
+        except (InvalidOperation, AttributeError):
+            return None
+        if not (0 <= value <= 1):
+            return None
     if given & {"from", "to"} and "eventType" in given:  # the cube has no grain by year and type (ssekg.cube.GRAINS)
         return None
     header = []
@@ -318,7 +316,7 @@ def cube_text(named: NamedQuery, bindings: Mapping[Any, Any] | None = None) -> s
     for line in body.splitlines(keepends=True):
         text = line.rstrip("\n")
         if text.strip() == "#~years":
-            lines.append(_year_values(bindings) if by_year else "")
+            lines.append(_year_values(bound) if by_year else "")
         elif text.endswith("#~by-year") or text.endswith("#~by-type"):
             if (by_year and text.endswith("#~by-year")) or (by_type and text.endswith("#~by-type")):
                 lines.append(text.rsplit("#~", 1)[0].rstrip() + "\n")
@@ -329,15 +327,20 @@ def cube_text(named: NamedQuery, bindings: Mapping[Any, Any] | None = None) -> s
     return bind_values("".join(header) + "".join(lines), {ox.Variable("structure"): structure})
 
 
-def _year_values(bindings: Mapping[Any, Any] | None) -> str:
+def _by_name(bindings: Mapping[Any, Any] | None) -> dict[str, Any]:
+    """Bindings by variable name (keys may be ``ox.Variable`` or ``?name`` text)."""
+    return {(var.value if isinstance(var, ox.Variable) else str(var).lstrip("?$")): term
+            for var, term in (bindings or {}).items()}
+
+
+def _year_values(bound: Mapping[str, Any]) -> str:
     """``VALUES ?year { … }`` for a range given at both ends (the store then looks the years up instead of reading
     every year's observations); nothing for an open or long range, which the FILTERs bound alone."""
     found = {}
-    for var, term in (bindings or {}).items():
-        name = var.value if isinstance(var, ox.Variable) else str(var).lstrip("?$")
-        if name in ("from", "to"):
+    for name in ("from", "to"):
+        if name in bound:
             try:
-                found[name] = int(term.value)
+                found[name] = int(bound[name].value)
             except (ValueError, AttributeError):
                 return ""
     if set(found) != {"from", "to"} or not 0 <= found["to"] - found["from"] <= 60:

@@ -229,7 +229,9 @@ class Store:
                 ) from exc
             raise StoreError(f"cannot open the store at {path}: {message}") from exc
         store.recover()
-        store.recover_cube()
+        from . import cube
+
+        cube.recover(store)  # nobody else writes an embedded store: a pending cube is a writer that died
         return store
 
     @classmethod
@@ -323,16 +325,6 @@ class Store:
         journal.unlink()
         _sync_dir(journal.parent)
         return pending
-
-    def recover_cube(self) -> bool:
-        """Count the comparison cube again if a writer died between a report and the cube; True if it did."""
-        from . import cube
-
-        st = cube.status(self)
-        if st.present and st.pending:  # nobody else writes an embedded store: a writer died between the two
-            cube.rebuild(self)
-            return True
-        return False
 
     def drop_report(self, key: str) -> bool:
         """Remove a report and what was inferred from it; False if the store did not hold it."""

@@ -336,6 +336,11 @@ def test_the_page_queries_are_counted_from_the_cube_and_kept_by_every_write(tmp_
         agree("after a SPARQL Update")
         rows, _ = page_answer(server, "challenges-by-country", {})
         assert any(f"{B}country/TN" in row and "digitalisation" in row for row in rows)
+        # a refused update changed nothing: its marker goes, the cube stays as it was
+        kept = page_answer(server, "challenges-by-country", {})
+        r = requests.post(server.url + "/sparql", data={"update": "INSERT DATA { <x:s> <x:p> "}, headers=auth, timeout=60)
+        assert r.status_code == 400
+        assert page_answer(server, "challenges-by-country", {}) == kept
         # the cell filters the cube does not count together go to the statements, and say so
         assert page_answer(server, "challenges-by-country", {"from": "2024", "eventType": "forum"})[1] == "statements"
     finally:
