@@ -34,7 +34,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
@@ -105,6 +105,10 @@ class Answer:
     rows: int
     truncated: bool
     seconds: float
+    #: where the time went, in seconds by stage (``Server-Timing``): ``reader`` (a reader taken from the pool, or
+    #: forked), ``engine`` (evaluated and serialised in the reader), ``handoff`` (the request and the answer
+    #: through the pipes)
+    stages: dict[str, float] = field(default_factory=dict)
 
 
 #: chooser(kind) -> (mimetype, format) or None when the client accepts nothing we offer for that kind.
@@ -180,6 +184,9 @@ def serialise_result(
         chosen = choose("solutions")
         if chosen is None:
             raise QueryFailed("not_acceptable", "", "solutions")
+        if isinstance(result, ox.QuerySolutions) and not hidden and result.variables:
+            body, rows_written, truncated = solutions_natively(result, chosen[1], max_rows)
+            return "solutions", chosen[0], body, rows_written, truncated
         variables = [v.value for v in result.variables if v.value not in hidden]
         rows = list(itertools.islice(result, max_rows + 1))
         truncated = len(rows) > max_rows
@@ -203,6 +210,59 @@ def serialise_result(
 
 
 PREFIXED = {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG}
+
+
+class _Enough(Exception):
+    """Raised into pyoxigraph's serialiser to stop it once the rows wanted are written."""
+
+
+class _RowSink:
+    """A binary sink for pyoxigraph's TSV serialiser that keeps the header line and the first ``max_rows`` rows.
+
+    In SPARQL TSV one line is one row (a term's tabs and line breaks are escaped), so rows are counted by line
+    breaks; at the first line past ``max_rows`` rows the serialiser is stopped (the answer is then truncated)."""
+
+    def __init__(self, max_rows: int):
+        self.wanted = max_rows + 1  # the header line and max_rows rows
+        self.chunks: list[bytes] = []
+        self.lines = 0
+        self.truncated = False
+
+    def write(self, data: bytes) -> int:
+        data = bytes(data)
+        lines = data.count(b"\n")
+        if self.lines + lines > self.wanted:
+            cut = -1
+            for _ in range(self.wanted - self.lines):
+                cut = data.index(b"\n", cut + 1)
+            self.chunks.append(data[: cut + 1])
+            self.lines = self.wanted
+            self.truncated = True
+            raise _Enough
+        self.chunks.append(data)
+        self.lines += lines
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def solutions_natively(result: ox.QuerySolutions, fmt: Any, max_rows: int) -> tuple[bytes, int, bool]:
+    """Solutions serialised by the engine (body, rows, truncated): 2-5x cheaper than term by term in Python.
+
+    The engine writes TSV, which keeps every term exactly (N-Triples syntax), into a sink that stops it past
+    ``max_rows``; any other format is the engine's reading of that TSV written out again, also in native code."""
+    sink = _RowSink(max_rows)
+    try:
+        result.serialize(sink, format=ox.QueryResultsFormat.TSV)
+    except Exception:
+        if not sink.truncated:  # an evaluation error, not our stop
+            raise
+    tsv = b"".join(sink.chunks)
+    rows = max(sink.lines - 1, 0)
+    if fmt == ox.QueryResultsFormat.TSV:
+        return tsv, rows, sink.truncated
+    return ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=fmt), rows, sink.truncated
 
 
 KINDS = ("solutions", "boolean", "graph")
@@ -347,6 +407,7 @@ class QueryRunner:
         choices = {kind: _encode_choice(choose(kind)) for kind in KINDS}
         request = pickle.dumps((query, options, choices), protocol=pickle.HIGHEST_PROTOCOL)
         reader = self._acquire(deadline, timeout)
+        acquired = time.monotonic()
         ok = False
         try:
             data = self._exchange(reader, request, deadline, timeout)
@@ -363,9 +424,12 @@ class QueryRunner:
         header = json.loads(data[:newline])
         if not header["ok"]:
             raise QueryFailed(header["error"], header["message"], header.get("result_kind"))
+        finished = time.monotonic()
+        engine = header.get("engine", 0.0)
+        stages = {"reader": acquired - started, "engine": engine, "handoff": max(finished - acquired - engine, 0.0)}
         return Answer(
             header["kind"], header["mimetype"], data[newline + 1 :], header["rows"], header["truncated"],
-            time.monotonic() - started,
+            finished - started, stages,
         )
 
     def close(self) -> None:
@@ -515,11 +579,13 @@ class QueryRunner:
                 return
             query, options, choices = pickle.loads(payload)
             decoded = {kind: _decode_choice(value) for kind, value in choices.items()}
+            began = time.monotonic()
             try:
                 kind, mimetype, body, rows, truncated = evaluate(
                     self.store.ox, query, options, decoded.get, self.max_rows, self.prefixes
                 )
-                header = {"ok": True, "kind": kind, "mimetype": mimetype, "rows": rows, "truncated": truncated}
+                header = {"ok": True, "kind": kind, "mimetype": mimetype, "rows": rows, "truncated": truncated,
+                          "engine": time.monotonic() - began}
             except QueryFailed as exc:
                 header, body = {"ok": False, "error": exc.kind, "message": exc.message,
                                 "result_kind": exc.result_kind}, b""

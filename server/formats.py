@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from types import MappingProxyType
+from typing import Any, Mapping
 
 import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 QR = ox.QueryResultsFormat
 RF = ox.RdfFormat
@@ -93,6 +96,16 @@ def choose(kind: str, accept: MIMEAccept, accept_present: bool, format_param: st
         if best == mime or best in aliases:
             return mime, fmt
     return None
+
+
+@functools.lru_cache(maxsize=512)
+def negotiated(accept_header: str, format_param: str | None) -> Mapping[str, tuple[str, Any] | None]:
+    """``choose`` for every kind of result at once, for one ``Accept`` header and ``format`` parameter.
+
+    A client sends the same header with each of its requests, and a query's kind of result is known only once it
+    has run, so the three choices are made once per header (a bounded cache) instead of three times a request."""
+    accept = parse_accept_header(accept_header, MIMEAccept)
+    return MappingProxyType({kind: choose(kind, accept, bool(accept_header), format_param) for kind in OFFERS})
 
 
 def content_type(mime: str) -> str:

@@ -50,6 +50,11 @@ def is_read_only() -> bool:
     return False
 
 
+def server_timing(stages: dict[str, float]) -> str:
+    """A ``Server-Timing`` header value: ``name;dur=milliseconds`` per stage, in the order noted."""
+    return ", ".join(f"{name};dur={seconds * 1000:.3f}" for name, seconds in stages.items())
+
+
 def install(app: Flask) -> None:
     _configure_logging()
     state = app.extensions["ssekg"]
@@ -63,7 +68,9 @@ def install(app: Flask) -> None:
         # the review pages hold the reports' texts and take a curator's credential: never shared with other sites
         if state.settings.cors and is_read_only() and request.blueprint != "review":
             response.headers["Access-Control-Allow-Origin"] = "*"
-            response.headers["Access-Control-Expose-Headers"] = "Content-Type, X-SSEKG-Rows, X-SSEKG-Truncated"
+            response.headers["Access-Control-Expose-Headers"] = ("Content-Type, X-SSEKG-Rows, X-SSEKG-Truncated, "
+                                                                 "X-SSEKG-Counted-From")
+            response.headers["Timing-Allow-Origin"] = "*"
             if request.method == "OPTIONS":
                 response.headers["Access-Control-Allow-Methods"] = "GET, POST, HEAD, OPTIONS"
                 response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, Accept-Language"
@@ -74,6 +81,8 @@ def install(app: Flask) -> None:
             response.headers["Content-Security-Policy"] = CSP
             response.headers["X-Frame-Options"] = "DENY"
         seconds = time.monotonic() - g.get("started", time.monotonic())
+        # where the time went (W3C Server Timing): the query's stages, then the whole request in the app
+        response.headers["Server-Timing"] = server_timing({**g.get("stages", {}), "app": seconds})
         route = request.url_rule.rule if request.url_rule else "(unmatched)"
         state.metrics.observe(route, request.method, response.status_code, seconds)
         record: dict[str, Any] = {

@@ -33,9 +33,9 @@ from ssekg import query as query_module
 from ssekg.query import NamedQuery, QueryError, bind_params, named_queries
 
 from . import formats
-from .admission import Busy, client_of
+from .admission import Busy
 from .executor import QueryFailed
-from .protocol import public_root, server_failure, text_error, too_large, wants_html
+from .protocol import admitted_run, public_root, server_failure, text_error, too_large, wants_html
 
 bp = Blueprint("queries", __name__)
 
@@ -164,9 +164,7 @@ def run(name: str) -> Any:
         text, source = cube_text, "cube"
     g.sparql_query = text
     try:
-        with st.admission.query(client_of(request.remote_addr, request.headers.get("X-Forwarded-For"),
-                                          st.settings.trusted_proxies)):
-            answer = st.runner.run(text, options, choose)
+        answer = admitted_run(text, options, choose)
     except Busy as exc:
         return text_error(exc.status, exc.message, Retry_After="2")
     except QueryFailed as exc:

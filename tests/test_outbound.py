@@ -231,3 +231,14 @@ def test_json_ld_uploads_fetch_no_remote_context(listener):
     with pytest.raises(SyntaxError):
         list(ox.parse(body, format=ox.RdfFormat.JSON_LD))
     assert listener.hits == before
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["SERVICE", "Load", "dEfInE", "bif:", "SQL:", "servic", "loa", "ſervice", "LOAD".lower(),
+                                 "İ", "K", "x", " ", "{", "\n", "é", "<urn:a>", "'", "ser", "vice"]), max_size=12)
+       .map("".join))
+def test_the_fast_trace_finds_what_the_regular_expression_finds(text):
+    """Step 1's shortcut for ASCII texts must not let through a text the case-insensitive expression would stop."""
+    from ssekg.outbound import _TRACE, _traces
+
+    assert _traces(text) == (_TRACE.search(text) is not None)

@@ -113,3 +113,59 @@ def test_detached_readers_are_not_our_children(runner):
     with open(f"/proc/{pid}/stat") as f:
         assert int(f.read().split(") ")[1].split()[1]) != os.getpid()
     runner.close()
+
+
+# ---------------------------------------------------------------------------- answers serialised by the engine
+XSD = "http://www.w3.org/2001/XMLSchema#"
+#: terms whose serialisations differ in every way a results format can get wrong: escapes (tab, line breaks,
+#: quotes, backslash, U+2028), language tags, odd lexical forms of typed literals, blank nodes, IRIs with non-ASCII
+#: characters, an empty string, a quoted triple
+AWKWARD = [
+    '"a\\tb\\nc\\"d\\\\e\\r"', '"x"@ar', '"en"@en-US', f'"1"^^<{XSD}integer>', f'"01"^^<{XSD}integer>',
+    f'" 5"^^<{XSD}integer>', f'"x"^^<{XSD}integer>', f'"1.50"^^<{XSD}decimal>', f'"1e3"^^<{XSD}double>',
+    f'"true"^^<{XSD}boolean>', '"نص عربي"', '""', '"x"^^<urn:dt>', "_:b1", "<http://e.example/é?q=1#f>",
+    '"  spaced\u2028 "', "<< <urn:a> <urn:b> \"c\" >>",
+]
+AWKWARD_QUERY = "SELECT ?s ?o ?none WHERE { ?s <urn:awkward> ?o OPTIONAL { ?s <urn:none> ?none } } ORDER BY ?s"
+
+
+def term_by_term(store, fmt, max_rows):
+    """The answer as the executor wrote it before the engine did: every term in Python, as JSON, then converted."""
+    import itertools
+
+    import pyoxigraph as ox
+
+    from ssekg.server.executor import solutions_json
+
+    result = store.ox.query(AWKWARD_QUERY)
+    rows = list(itertools.islice(result, max_rows + 1))
+    body = solutions_json([v.value for v in result.variables], rows[:max_rows])
+    if fmt != ox.QueryResultsFormat.JSON:
+        body = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(format=fmt)
+    return body, min(len(rows), max_rows), len(rows) > max_rows
+
+
+@pytest.mark.parametrize("max_rows", [1000, len(AWKWARD), len(AWKWARD) - 1, 3, 0])
+def test_the_engine_serialises_every_format_as_term_by_term_does(max_rows):
+    """Solutions are written by the engine (TSV cut at max_rows, converted natively): every format must carry the
+    same terms and rows as the Python serialisation it replaced, and truncation must cut at the same row."""
+    import json
+
+    import pyoxigraph as ox
+
+    store = Store.memory()
+    store.ox.update("INSERT DATA { " + " ".join(f"<urn:s{i:02d}> <urn:awkward> {t} ." for i, t in enumerate(AWKWARD))
+                    + " }")
+    r = QueryRunner(store, RWLock(), timeout=5.0, max_rows=max_rows, prefixes={})
+    try:
+        for mime, fmt, _ in formats.OFFERS["solutions"]:
+            answer = r.run(AWKWARD_QUERY, {}, lambda kind, m=mime, f=fmt: (m, f) if kind == "solutions" else None)
+            body, rows, truncated = term_by_term(store, fmt, max_rows)
+            assert (answer.rows, answer.truncated) == (rows, truncated), mime
+            if fmt == ox.QueryResultsFormat.JSON:
+                assert json.loads(answer.body) == json.loads(body)
+            else:
+                assert answer.body == body, mime
+            assert set(answer.stages) == {"reader", "engine", "handoff"}
+    finally:
+        r.close()

@@ -223,3 +223,20 @@ def test_reading_commands_work_while_the_server_holds_the_store(server_factory, 
     frame = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60,
                            cwd=tmp_path, check=False)
     assert frame.returncode == 0 and int(frame.stdout.strip()) >= 4, frame.stderr
+
+
+def test_every_answer_says_where_its_time_went(live_server):
+    """Server-Timing (W3C): the query's stages in the order they ran, then the app's total, each a duration in ms
+    that adds up: the stages of a query fit in the app's time."""
+    r = requests.post(live_server.url + "/sparql", data={"query": "SELECT * { ?s ?p ?o } LIMIT 3"},
+                      headers={"Accept": "text/csv"})
+    assert r.status_code == 200
+    stages = {}
+    for part in r.headers["Server-Timing"].split(","):
+        name, _, dur = part.strip().partition(";dur=")
+        stages[name] = float(dur)
+    assert list(stages) == ["check", "admit", "reader", "engine", "handoff", "app"]
+    assert all(v >= 0 for v in stages.values())
+    assert sum(v for k, v in stages.items() if k != "app") <= stages["app"] + 0.01
+    page = requests.get(live_server.url + "/")
+    assert list(stage.strip().partition(";")[0] for stage in page.headers["Server-Timing"].split(",")) == ["app"]
