@@ -52,7 +52,7 @@ from .namespaces import SSE, graph_iri
 log = logging.getLogger(__name__)
 
 #: the version of the cube's definition: a stored cube of another version is rebuilt
-CUBE_VERSION = "1"
+CUBE_VERSION = "2"  # 2: with qb:Slices
 CUBE_GRAPH = "cube"
 
 QB = "http://purl.org/linked-data/cube#"
@@ -124,6 +124,55 @@ def structure_for(query: str, by_year: bool, by_type: bool) -> ox.NamedNode:
     family = FAMILY[QUERY_FAMILIES[query]]
     suffix = next(g[0] for g in GRAINS if g[1] == by_year and g[2] == by_type)
     return _sse(structure_name(family, suffix))
+
+
+#: the dimensions a family's slices fix, besides the grain's own (year or type): what every query of the family fixes
+#: (the kind, the country role, the statements read), so that a query reads one slice of a few hundred
+#: observations per year or type instead of every observation of that year (every family's) or of the dataset
+SLICE_DIMENSIONS = {"statements": ("statementKind", "countryRole", "statementsRead"),
+                    "coverage": ("statementKind", "statementsRead"), "pairs": ()}
+
+
+def slice_dimensions(dataset: str) -> list[str]:
+    """The dimensions the slices of ``dataset`` fix (empty: the dataset has no slices, its grain being all events
+    and its family fixing nothing)."""
+    family = FAMILY[dataset.split("-", 1)[0]]
+    grain = dataset[len(family.name):]
+    dims = list(SLICE_DIMENSIONS[family.name])
+    if "year" in grain:
+        dims.append("refYear")
+    if "type" in grain:
+        dims.append("refEventType")
+    return dims
+
+
+def slice_node(base: str, dataset: str, values: tuple) -> ox.NamedNode:
+    """The slice of ``dataset`` with these values (N-Triples text) of its slice dimensions: deterministic, and
+    computed alike by the writes and by ``ssekg.query.cube_text`` from a query's parameters."""
+    digest = hashlib.sha256("\x1f".join(str(t) for t in values).encode("utf-8")).hexdigest()[:16]
+    return ox.NamedNode(f"{base}cube/{dataset}/slice/{digest}")
+
+
+def _slice_of(base: str, key: "Key") -> tuple[ox.NamedNode, list[tuple[str, str]]] | None:
+    """The slice an observation belongs to and the slice's dimension values, or None (an unsliced dataset)."""
+    dataset, dims = key
+    names = slice_dimensions(dataset)
+    if not names:
+        return None
+    family = FAMILY[dataset.split("-", 1)[0]]
+    grain = dataset[len(family.name):]
+    values = dict(zip(dimensions_of(family, "year" in grain, "type" in grain), dims))
+    fixed = [(name, values[name]) for name in names]
+    return slice_node(base, dataset, tuple(v for _, v in fixed)), fixed
+
+
+def slice_lines(base: str, dataset: str, node: ox.NamedNode, fixed: list[tuple[str, str]]) -> list[str]:
+    """A slice's own triples: its type, its slice key, its dimension values, and the dataset's link to it."""
+    family = FAMILY[dataset.split("-", 1)[0]]
+    key = ox.NamedNode(f"{_sse(structure_name(family, dataset[len(family.name):])).value}-slice")
+    lines = [f"{node} {_RDF_TYPE} {_qb('Slice')} .\n", f"{node} {_qb('sliceStructure')} {key} .\n",
+             f"{dataset_node(base, dataset)} {_qb('slice')} {node} .\n"]
+    return lines + [f"{node} {_sse(name)} {value} .\n" for name, value in fixed]
 
 
 def dimensions_of(family: Family, by_year: bool, by_type: bool) -> list[str]:
@@ -596,6 +645,9 @@ def observation_lines(base: str, key: Key, measures: Mapping[str, int]) -> list[
              f"{node} {_qb('dataSet')} {dataset_node(base, dataset)} .\n"]
     lines += [f"{node} {_sse(name)} {value} .\n" for name, value in zip(names, dims)]
     lines += [f"{node} {_MEASURE_NODES[m]} {_int_text(measures.get(m, 0))} .\n" for m in family.measures]
+    sliced = _slice_of(base, key)
+    if sliced is not None:
+        lines.append(f"{sliced[0]} {_qb('observation')} {node} .\n")
     return lines
 
 
@@ -621,6 +673,11 @@ def structure_lines(base: str) -> list[str]:
                 ox.Triple(cube, _DCT_HAS_PART, ds),
                 ox.Triple(dsd, _RDF_TYPE, _qb("DataStructureDefinition")),
             ]
+            fixed = slice_dimensions(family.name + suffix)
+            if fixed:  # the slice key: the dimensions its slices fix (qb:SliceKey, IC-7 and IC-8)
+                key = ox.NamedNode(f"{dsd.value}-slice")
+                triples += [ox.Triple(dsd, _qb("sliceKey"), key), ox.Triple(key, _RDF_TYPE, _qb("SliceKey"))]
+                triples += [ox.Triple(key, _qb("componentProperty"), _sse(name)) for name in fixed]
             components = [("dimension", n) for n in dimensions_of(family, by_year, by_type)]
             components += [("measure", m) for m in family.measures]
             for order, (role, name) in enumerate(components, start=1):
@@ -647,9 +704,15 @@ def rebuild(store: Any) -> Counts:
     started = time.perf_counter()
     counts = count(read_facts(store))
     lines = structure_lines(access.base) + _totals_lines(access.base, counts.real_events, counts.irregular)
+    slices: dict[ox.NamedNode, list[str]] = {}
     for key, measures in counts.cells.items():
         if any(measures.values()):
             lines += observation_lines(access.base, key, measures)
+            sliced = _slice_of(access.base, key)
+            if sliced is not None and sliced[0] not in slices:
+                slices[sliced[0]] = slice_lines(access.base, key[0], *sliced)
+    for more in slices.values():
+        lines += more
     _replace_cube(access, lines)
     log.info("comparison cube rebuilt: %d observations in %.1f s", len(counts.cells), time.perf_counter() - started)
     return counts
@@ -736,6 +799,7 @@ def apply(store: Any, delta: Counts, marker: str | None = None) -> None:
             removed += observation_lines(base, key, old)
         elif has:
             added += observation_lines(base, key, new)
+    _slice_changes(access, keys, current, delta, removed, added)
     st = status(store)
     if delta.real_events or delta.irregular:
         removed += _totals_lines(base, st.real_events, st.irregular)
@@ -743,6 +807,52 @@ def apply(store: Any, delta: Counts, marker: str | None = None) -> None:
     if marker is not None:
         removed.append(f"{cube_node(base)} {_sse('pendingWrite')} {marker} .\n")
     _write_changes(access, removed, added)
+
+
+def _slice_changes(access: _Access, keys: list[Key], current: Mapping[Key, Mapping[str, int]], delta: Counts,
+                   removed: list[str], added: list[str]) -> None:
+    """A slice is described while it has observations: described when its first comes, undescribed when its last
+    goes (as a recount would write it). The store is asked only about slices whose observations come or go."""
+    base = access.base
+    going: dict[ox.NamedNode, set] = defaultdict(set)  # the slice's observations that go
+    coming: dict[ox.NamedNode, int] = defaultdict(int)  # how many come
+    described: dict[ox.NamedNode, tuple[str, list]] = {}
+    for key in keys:
+        old, change = current.get(key, {}), delta.cells[key]
+        had = any(old.values())
+        has = any(old.get(m, 0) + change.get(m, 0) for m in set(old) | set(change))
+        sliced = _slice_of(base, key) if had != has else None
+        if sliced is None:
+            continue
+        node, fixed = sliced
+        described[node] = (key[0], fixed)
+        if had:
+            going[node].add(observation_node(base, *key))
+        else:
+            coming[node] += 1
+    graph = cube_graph(base)
+    for node, (dataset, fixed) in described.items():
+        gone = going.get(node, set())
+        members = _members(access, node, graph, len(gone) + 1)  # one more than can go: one stays if the slice has it
+        before, after = bool(members), coming.get(node, 0) > 0 or bool(members - gone)
+        if before and not after:
+            removed += slice_lines(base, dataset, node, fixed)
+        elif after and not before:
+            added += slice_lines(base, dataset, node, fixed)
+
+
+def _members(access: _Access, node: ox.NamedNode, graph: ox.NamedNode, enough: int) -> set:
+    """Up to ``enough`` observations of a slice as the store holds them now."""
+    member = _qb("observation")
+    if access.local:
+        found = set()
+        for q in access.store.ox.quads_for_pattern(node, member, None, graph):
+            found.add(q.object)
+            if len(found) >= enough:
+                break
+        return found
+    rows = access.select(f"SELECT ?o WHERE {{ GRAPH {graph} {{ {node} {member} ?o }} }} LIMIT {int(enough)}")
+    return {row["o"] for row in rows}
 
 
 #: an embedded store's cube changes go in one update up to this many lines (all or nothing, a report's own write);

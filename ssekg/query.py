@@ -315,10 +315,9 @@ def cube_text(named: NamedQuery, bindings: Mapping[Any, Any] | None = None) -> s
     lines = []
     for line in body.splitlines(keepends=True):
         text = line.rstrip("\n")
-        if text.strip() == "#~years":
-            lines.append(_year_values(bound) if by_year else "")
-        elif text.endswith("#~by-year") or text.endswith("#~by-type"):
-            if (by_year and text.endswith("#~by-year")) or (by_type and text.endswith("#~by-type")):
+        if text.endswith(("#~by-year", "#~by-type", "#~sliced")):
+            if ((by_year and text.endswith("#~by-year")) or (by_type and text.endswith("#~by-type"))
+                    or ((by_year or by_type) and text.endswith("#~sliced"))):
                 lines.append(text.rsplit("#~", 1)[0].rstrip() + "\n")
         else:
             lines.append(line)
@@ -331,23 +330,6 @@ def _by_name(bindings: Mapping[Any, Any] | None) -> dict[str, Any]:
     """Bindings by variable name (keys may be ``ox.Variable`` or ``?name`` text)."""
     return {(var.value if isinstance(var, ox.Variable) else str(var).lstrip("?$")): term
             for var, term in (bindings or {}).items()}
-
-
-def _year_values(bound: Mapping[str, Any]) -> str:
-    """``VALUES ?year { … }`` for a range given at both ends (the store then looks the years up instead of reading
-    every year's observations); nothing for an open or long range, which the FILTERs bound alone."""
-    found = {}
-    for name in ("from", "to"):
-        if name in bound:
-            try:
-                found[name] = int(bound[name].value)
-            except (ValueError, AttributeError):
-                return ""
-    if set(found) != {"from", "to"} or not 0 <= found["to"] - found["from"] <= 60:
-        return ""
-    years = " ".join(str(ox.Literal(str(y), datatype=ox.NamedNode(_XSD + "integer")))
-                     for y in range(found["from"], found["to"] + 1))
-    return f"      VALUES ?year {{ {years} }}\n"
 
 
 def text_for(store: Any, named: NamedQuery, bindings: Mapping[Any, Any] | None = None) -> tuple[str, str]:

@@ -223,3 +223,16 @@ def test_the_cube_is_rdf_data_cube(tmp_path):
     # every component is declared as such (IC-4/IC-5)
     assert not ask("""ASK { ?dsd qb:component/qb:dimension ?dim FILTER NOT EXISTS { ?dim a qb:DimensionProperty } }""")
     assert not ask("""ASK { ?dsd qb:component/qb:measure ?m FILTER NOT EXISTS { ?m a qb:MeasureProperty } }""")
+    # slices (by kind, role, statements read, and the year or type): IC-7 every slice key belongs to a structure;
+    # IC-8 its dimensions are the structure's; IC-9 one slice key per slice; IC-10 a slice has a value for each of
+    # them; and (the spec's qb:observation) every observation of a sliced dataset is in the slice of its values
+    assert ask("ASK { ?slice a qb:Slice ; qb:observation ?obs }")
+    assert not ask("ASK { ?key a qb:SliceKey FILTER NOT EXISTS { ?dsd a qb:DataStructureDefinition ; qb:sliceKey ?key } }")
+    assert not ask("""ASK { ?dsd qb:sliceKey/qb:componentProperty ?p FILTER NOT EXISTS { ?dsd qb:component/qb:dimension ?p } }""")
+    assert not ask("ASK { ?slice a qb:Slice FILTER NOT EXISTS { ?slice qb:sliceStructure ?key } }")
+    assert not ask("ASK { ?slice qb:sliceStructure ?a , ?b FILTER (?a != ?b) }")
+    assert not ask("""ASK { ?slice qb:sliceStructure/qb:componentProperty ?dim FILTER NOT EXISTS { ?slice ?dim ?value } }""")
+    assert not ask("""ASK { ?slice qb:observation ?obs ; qb:sliceStructure/qb:componentProperty ?dim ; ?dim ?value
+                           FILTER NOT EXISTS { ?obs ?dim ?value } }""")
+    assert not ask("""ASK { ?obs qb:dataSet ?ds . ?ds qb:structure/qb:sliceKey ?key
+                           FILTER NOT EXISTS { ?slice qb:observation ?obs ; qb:sliceStructure ?key . ?ds qb:slice ?slice } }""")
