@@ -36,6 +36,7 @@ system-deps:
 ## make bench: N = 1,000 (BENCH_ARGS="--n 10000" or "--full" for the larger corpora); see bench/README.md.
 bench: install-test
 	$(BIN)/python -m pip install --quiet 'oxigraph>=0.5.13,<0.6' || echo "bench: the oxigraph server baseline will be skipped"
+	command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1 || echo "bench: no wrk; the HTTP load comes from Python threads"
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 ## make bench-security: issue 13's load cases (slow clients, heavy queries, 2 MB bodies) against a live server.
