@@ -184,8 +184,8 @@ def serialise_result(
         chosen = choose("solutions")
         if chosen is None:
             raise QueryFailed("not_acceptable", "", "solutions")
-        if isinstance(result, ox.QuerySolutions) and not hidden and result.variables:
-            body, rows_written, truncated = solutions_natively(result, chosen[1], max_rows)
+        if isinstance(result, ox.QuerySolutions) and {v.value for v in result.variables} - set(hidden):
+            body, rows_written, truncated = solutions_natively(result, chosen[1], max_rows, hidden)
             return "solutions", chosen[0], body, rows_written, truncated
         variables = [v.value for v in result.variables if v.value not in hidden]
         rows = list(itertools.islice(result, max_rows + 1))
@@ -247,11 +247,13 @@ class _RowSink:
         pass
 
 
-def solutions_natively(result: ox.QuerySolutions, fmt: Any, max_rows: int) -> tuple[bytes, int, bool]:
+def solutions_natively(result: ox.QuerySolutions, fmt: Any, max_rows: int,
+                       hidden: set[str] | frozenset[str] = frozenset()) -> tuple[bytes, int, bool]:
     """Solutions serialised by the engine (body, rows, truncated): 2-5x cheaper than term by term in Python.
 
     The engine writes TSV, which keeps every term exactly (N-Triples syntax), into a sink that stops it past
-    ``max_rows``; any other format is the engine's reading of that TSV written out again, also in native code."""
+    ``max_rows``; the ``hidden`` columns (a named query's parameters) are cut out of it by tab, which no term
+    holds unescaped; any other format is the engine's reading of that TSV written out again, in native code."""
     sink = _RowSink(max_rows)
     try:
         result.serialize(sink, format=ox.QueryResultsFormat.TSV)
@@ -260,6 +262,10 @@ def solutions_natively(result: ox.QuerySolutions, fmt: Any, max_rows: int) -> tu
             raise
     tsv = b"".join(sink.chunks)
     rows = max(sink.lines - 1, 0)
+    if hidden:
+        lines = tsv.split(b"\n")[:-1]  # every line ends with a line break
+        keep = [i for i, name in enumerate(lines[0].split(b"\t")) if name.decode()[1:] not in hidden]
+        tsv = b"".join(b"\t".join(cells[i] for i in keep) + b"\n" for cells in (line.split(b"\t") for line in lines))
     if fmt == ox.QueryResultsFormat.TSV:
         return tsv, rows, sink.truncated
     return ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=fmt), rows, sink.truncated

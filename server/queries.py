@@ -144,12 +144,9 @@ def run(name: str) -> Any:
 
     format_param = suffix or request.args.get("format")
     html = format_param == "html" or (not format_param and wants_html())
-    accept, accept_present = request.accept_mimetypes, bool(request.headers.get("Accept"))
-
-    def choose(kind: str):
-        if html:
-            return formats.choose(kind, accept, False, "json")
-        return formats.choose(kind, accept, accept_present, format_param)
+    # a page is rendered from the JSON answer; otherwise as /sparql negotiates (once per Accept header)
+    choose = (formats.negotiated("", "json") if html
+              else formats.negotiated(request.headers.get("Accept", ""), format_param)).get
 
     options = {
         "substitutions": bindings or None,

@@ -136,43 +136,46 @@ SLICE_DIMENSIONS = {"statements": ("statementKind", "countryRole", "statementsRe
                     "coverage": ("statementKind", "statementsRead"), "pairs": ()}
 
 
+def dataset_grain(dataset: str) -> tuple[Family, bool, bool]:
+    """A dataset's family, and whether it is by year and by type (``statements-by-year`` …)."""
+    family = FAMILY[dataset.split("-", 1)[0]]
+    grain = dataset[len(family.name):]
+    return family, "year" in grain, "type" in grain
+
+
 def slice_dimensions(dataset: str) -> list[str]:
     """The dimensions the slices of ``dataset`` fix (empty: the dataset has no slices, its grain being all events
     and its family fixing nothing)."""
-    family = FAMILY[dataset.split("-", 1)[0]]
-    grain = dataset[len(family.name):]
-    dims = list(SLICE_DIMENSIONS[family.name])
-    if "year" in grain:
-        dims.append("refYear")
-    if "type" in grain:
-        dims.append("refEventType")
-    return dims
+    family, by_year, by_type = dataset_grain(dataset)
+    return list(SLICE_DIMENSIONS[family.name]) + ["refYear"] * by_year + ["refEventType"] * by_type
 
 
 def slice_node(base: str, dataset: str, values: tuple) -> ox.NamedNode:
-    """The slice of ``dataset`` with these values (N-Triples text) of its slice dimensions: deterministic, and
-    computed alike by the writes and by ``ssekg.query.cube_text`` from a query's parameters."""
+    """The slice of ``dataset`` with these values (N-Triples text) of its slice dimensions: the same IRI whether
+    written by a recount or by the writes (the queries find slices by their values, not by this IRI)."""
     digest = hashlib.sha256("\x1f".join(str(t) for t in values).encode("utf-8")).hexdigest()[:16]
     return ox.NamedNode(f"{base}cube/{dataset}/slice/{digest}")
 
 
-def _slice_of(base: str, key: "Key") -> tuple[ox.NamedNode, list[tuple[str, str]]] | None:
+Sliced = tuple[ox.NamedNode, list[tuple[str, str]]]  # a slice and the values it fixes (name, N-Triples text)
+
+
+def _slice_of(base: str, key: "Key") -> Sliced | None:
     """The slice an observation belongs to and the slice's dimension values, or None (an unsliced dataset)."""
     dataset, dims = key
     names = slice_dimensions(dataset)
     if not names:
         return None
-    family = FAMILY[dataset.split("-", 1)[0]]
-    grain = dataset[len(family.name):]
-    values = dict(zip(dimensions_of(family, "year" in grain, "type" in grain), dims))
+    values = dict(zip(dimensions_of(*dataset_grain(dataset)), dims))
     fixed = [(name, values[name]) for name in names]
     return slice_node(base, dataset, tuple(v for _, v in fixed)), fixed
 
 
 def slice_lines(base: str, dataset: str, node: ox.NamedNode, fixed: list[tuple[str, str]]) -> list[str]:
     """A slice's own triples: its type, its slice key, its dimension values, and the dataset's link to it."""
-    family = FAMILY[dataset.split("-", 1)[0]]
-    key = ox.NamedNode(f"{_sse(structure_name(family, dataset[len(family.name):])).value}-slice")
+    family, by_year, by_type = dataset_grain(dataset)
+    suffix = next(g[0] for g in GRAINS if g[1] == by_year and g[2] == by_type)
+    key = ox.NamedNode(f"{_sse(structure_name(family, suffix)).value}-slice")
     lines = [f"{node} {_RDF_TYPE} {_qb('Slice')} .\n", f"{node} {_qb('sliceStructure')} {key} .\n",
              f"{dataset_node(base, dataset)} {_qb('slice')} {node} .\n"]
     return lines + [f"{node} {_sse(name)} {value} .\n" for name, value in fixed]
@@ -682,18 +685,18 @@ def _literal_value(text: str) -> str:
 
 # ---------------------------------------------------------------------------------------------------------------
 # Writing the cube
-def observation_lines(base: str, key: Key, measures: Mapping[str, int]) -> list[str]:
-    """The N-Triples lines of one observation (every term written by pyoxigraph or from its text)."""
+def observation_lines(base: str, key: Key, measures: Mapping[str, int], sliced: Sliced | None = None) -> list[str]:
+    """The N-Triples lines of one observation (every term written by pyoxigraph or from its text), with its
+    membership of its slice (``sliced``: :func:`_slice_of`, given when the caller has it already)."""
     dataset, dims = key
-    family = FAMILY[dataset.split("-", 1)[0]]
-    grain = dataset[len(family.name):]
-    names = dimensions_of(family, "year" in grain, "type" in grain)
+    family, by_year, by_type = dataset_grain(dataset)
+    names = dimensions_of(family, by_year, by_type)
     node = str(observation_node(base, dataset, dims))
     lines = [f"{node} {_RDF_TYPE} {_qb('Observation')} .\n",
              f"{node} {_qb('dataSet')} {dataset_node(base, dataset)} .\n"]
     lines += [f"{node} {_sse(name)} {value} .\n" for name, value in zip(names, dims)]
     lines += [f"{node} {_MEASURE_NODES[m]} {_int_text(measures.get(m, 0))} .\n" for m in family.measures]
-    sliced = _slice_of(base, key)
+    sliced = sliced or _slice_of(base, key)
     if sliced is not None:
         lines.append(f"{sliced[0]} {_qb('observation')} {node} .\n")
     return lines
@@ -755,8 +758,8 @@ def rebuild(store: Any) -> Counts:
     slices: dict[ox.NamedNode, list[str]] = {}
     for key, measures in counts.cells.items():
         if any(measures.values()):
-            lines += observation_lines(access.base, key, measures)
             sliced = _slice_of(access.base, key)
+            lines += observation_lines(access.base, key, measures, sliced)
             if sliced is not None and sliced[0] not in slices:
                 slices[sliced[0]] = slice_lines(access.base, key[0], *sliced)
     for more in slices.values():
@@ -805,7 +808,7 @@ def _read_measures(access: _Access, keys: list[Key]) -> dict[Key, dict[str, int]
     if access.local:
         quads = access.store.ox.quads_for_pattern
         for node, key in nodes.items():
-            for m in FAMILY[key[0].split("-", 1)[0]].measures:  # subject and predicate given: the fast index
+            for m in dataset_grain(key[0])[0].measures:  # subject and predicate given: the fast index
                 for q in quads(node, _MEASURE_NODES[m], None, graph):
                     found.setdefault(key, {})[m] = int(q.object.value)
         return found
@@ -826,6 +829,7 @@ def apply(store: Any, delta: Counts, marker: str | None = None) -> None:
     current = _read_measures(access, keys)
     removed: list[str] = []
     added: list[str] = []
+    moves: dict[ox.NamedNode, _SliceMove] = {}
     for key in keys:
         old = current.get(key, {})
         new = dict(old)
@@ -836,18 +840,25 @@ def apply(store: Any, delta: Counts, marker: str | None = None) -> None:
             rebuild(store)
             return
         had, has = any(old.values()), any(new.values())
-        family = FAMILY[key[0].split("-", 1)[0]]
         if had and has:  # only the measures that changed
             node = observation_node(base, *key)
-            for m in family.measures:
+            for m in dataset_grain(key[0])[0].measures:
                 if old.get(m, 0) != new.get(m, 0):
                     removed.append(f"{node} {_MEASURE_NODES[m]} {_int_text(old.get(m, 0))} .\n")
                     added.append(f"{node} {_MEASURE_NODES[m]} {_int_text(new.get(m, 0))} .\n")
-        elif had:
-            removed += observation_lines(base, key, old)
-        elif has:
-            added += observation_lines(base, key, new)
-    _slice_changes(access, keys, current, delta, removed, added)
+        elif had or has:  # the observation goes or comes, and with it maybe its slice
+            sliced = _slice_of(base, key)
+            if had:
+                removed += observation_lines(base, key, old, sliced)
+            else:
+                added += observation_lines(base, key, new, sliced)
+            if sliced is not None:
+                move = moves.setdefault(sliced[0], _SliceMove(key[0], sliced[1]))
+                if had:
+                    move.gone.add(observation_node(base, *key))
+                else:
+                    move.coming += 1
+    _slice_changes(access, moves, removed, added)
     st = status(store)
     if delta.real_events or delta.irregular:
         removed += _totals_lines(base, st.real_events, st.irregular)
@@ -857,36 +868,26 @@ def apply(store: Any, delta: Counts, marker: str | None = None) -> None:
     _write_changes(access, removed, added)
 
 
-def _slice_changes(access: _Access, keys: list[Key], current: Mapping[Key, Mapping[str, int]], delta: Counts,
-                   removed: list[str], added: list[str]) -> None:
+@dataclass
+class _SliceMove:
+    """What a write does to one slice: its observations that go, and how many come."""
+
+    dataset: str
+    fixed: list
+    gone: set = field(default_factory=set)
+    coming: int = 0
+
+
+def _slice_changes(access: _Access, moves: Mapping[ox.NamedNode, _SliceMove], removed: list[str],
+                   added: list[str]) -> None:
     """A slice is described while it has observations: described when its first comes, undescribed when its last
     goes (as a recount would write it). The store is asked only about slices whose observations come or go."""
-    base = access.base
-    going: dict[ox.NamedNode, set] = defaultdict(set)  # the slice's observations that go
-    coming: dict[ox.NamedNode, int] = defaultdict(int)  # how many come
-    described: dict[ox.NamedNode, tuple[str, list]] = {}
-    for key in keys:
-        old, change = current.get(key, {}), delta.cells[key]
-        had = any(old.values())
-        has = any(old.get(m, 0) + change.get(m, 0) for m in set(old) | set(change))
-        sliced = _slice_of(base, key) if had != has else None
-        if sliced is None:
-            continue
-        node, fixed = sliced
-        described[node] = (key[0], fixed)
-        if had:
-            going[node].add(observation_node(base, *key))
-        else:
-            coming[node] += 1
-    graph = cube_graph(base)
-    for node, (dataset, fixed) in described.items():
-        gone = going.get(node, set())
-        members = _members(access, node, graph, len(gone) + 1)  # one more than can go: one stays if the slice has it
-        before, after = bool(members), coming.get(node, 0) > 0 or bool(members - gone)
-        if before and not after:
-            removed += slice_lines(base, dataset, node, fixed)
-        elif after and not before:
-            added += slice_lines(base, dataset, node, fixed)
+    graph = cube_graph(access.base)
+    for node, move in moves.items():
+        members = _members(access, node, graph, len(move.gone) + 1)  # one more than can go: one stays if it has it
+        before, after = bool(members), move.coming > 0 or bool(members - move.gone)
+        if before != after:
+            (added if after else removed).extend(slice_lines(access.base, move.dataset, node, move.fixed))
 
 
 def _members(access: _Access, node: ox.NamedNode, graph: ox.NamedNode, enough: int) -> set:

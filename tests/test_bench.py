@@ -104,3 +104,19 @@ def test_ingest_only_run_compares_peak_memory_across_sizes(tmp_path):
         assert result["store"]["reports"] == n and "queries" not in result
     md = next((tmp_path / "results").glob("*-n100.md")).read_text()
     assert "peak memory at 100 ≤ 1.5× at 10 |" in md
+
+
+def test_a_bench_run_over_http_reports_where_a_requests_time_goes(tmp_path):
+    """Issue 15's "the cost of each stage of a request in the benchmark's output": from ssekg serve's
+    Server-Timing, for the lookup and the point lookup, every stage with a time and the app's part of the client's."""
+    proc = run_bench(tmp_path, "--n", "20", "--quick", "--no-baseline", "--no-virtuoso", "--no-single-core",
+                     "--rdflib-budget", "1")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(next((tmp_path / "results").glob("*-n20.json")).read_text())
+    stages = result["http_ours"]["stages"]
+    assert set(stages) == {"lookup", "point lookup"}
+    for medians in stages.values():
+        assert {"check", "admit", "reader", "engine", "handoff", "app", "outside the app", "client"} <= set(medians)
+        assert 0 < medians["engine"] < medians["app"] < medians["client"]
+    md = next((tmp_path / "results").glob("*-n20.md")).read_text()
+    assert "## Where a request's time goes" in md and "| point lookup |" in md
