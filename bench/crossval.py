@@ -8,7 +8,7 @@ extracted with those models and scored (``ssekg.ingest.scoring``). The table poo
 every report is scored once, by models that never saw it. The test fold is never read.
 
 The confidences are left uncalibrated here (calibration is fitted on dev, which is part of the pool), so no
-reliability table is printed. Options: ``--k`` (default 5), ``--json FILE``, and the statement model's settings
+reliability table is printed. Options: ``--k`` (default 5), ``--json FILE``, ``--dump FILE`` (the held-out cards), and the statement model's settings
 of ``make train`` (``--c1``, ``--c2``, ``--C``, ``--threshold``, ``--keep``) to compare settings on the pooled figures.
 Exit codes: 0 done, 2 the real corpus is absent.
 """
@@ -53,8 +53,11 @@ def _use_models(path: Path | None) -> None:
     models_version.cache_clear()
 
 
-def crossvalidate(golds: list[GoldReport], k: int = 5, **settings: float) -> dict[str, Totals]:
-    """Pooled totals per language (and ``all``) of ``k``-fold cross-validation over ``golds``."""
+def crossvalidate(golds: list[GoldReport], k: int = 5, cards: dict[str, dict | None] | None = None,
+                  **settings: float) -> dict[str, Totals]:
+    """Pooled totals per language (and ``all``) of ``k``-fold cross-validation over ``golds``; ``cards``, when
+    given, collects each held-out card (None for a rejection) to study the misses with ``bench/extract.py
+    --cards FILE --misses train``."""
     if any(g.fold == "test" for g in golds):
         raise ValueError("cross-validation reads the train and dev folds only")
     totals = {lang: Totals() for lang in (*LANGUAGES, "all")}
@@ -67,7 +70,10 @@ def crossvalidate(golds: list[GoldReport], k: int = 5, **settings: float) -> dic
                 train.train_models([g for g in golds if part_of(g.id, k) != part], out, quiet=True, **settings)
                 _use_models(out)
                 for g in held:
-                    s = score(g, train.extract_or_none(text_path(g.id)))
+                    card = train.extract_or_none(text_path(g.id))
+                    if cards is not None:
+                        cards[g.id] = card
+                    s = score(g, card)
                     totals[g.language].add(g, s)
                     totals["all"].add(g, s)
             print(f"crossval: part {part + 1}/{k}: {len(held)} reports", file=sys.stderr)
@@ -80,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--k", type=int, default=5, help="number of parts (default 5)")
     ap.add_argument("--json", type=Path, help="write the numbers to this file")
+    ap.add_argument("--dump", type=Path, help="write each held-out card to this JSON file (for bench/extract.py "
+                    "--cards FILE --misses train|dev: the misses of models that never saw the report)")
     ap.add_argument("--c1", type=float, default=train.CRF_PARAMS["c1"])
     ap.add_argument("--c2", type=float, default=train.CRF_PARAMS["c2"])
     ap.add_argument("--C", type=float, default=train.STATEMENT_C)
@@ -92,10 +100,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.k < 2:
         ap.error("--k must be at least 2")
     golds = list(iter_gold(GOLD_DIR, folds=["train", "dev"]))
-    totals = crossvalidate(golds, args.k, c1=args.c1, c2=args.c2, C=args.C, threshold=args.threshold, keep=args.keep)
+    cards: dict[str, dict | None] | None = {} if args.dump else None
+    totals = crossvalidate(golds, args.k, cards, c1=args.c1, c2=args.c2, C=args.C, threshold=args.threshold, keep=args.keep)
     print(f"\n## {args.k}-fold cross-validation over train and dev ({totals['all'].reports} reports; "
           f"CRF c1={args.c1}, c2={args.c2}; statement model C={args.C}, threshold={args.threshold}, keep={args.keep})\n")
     print(table(totals))
+    if args.dump:
+        args.dump.write_text(json.dumps({"version": f"crossval-{args.k}", "cards": cards}, ensure_ascii=False),
+                             encoding="utf-8")
     if args.json:
         args.json.write_text(json.dumps({lang: t.as_dict() for lang, t in totals.items()}, indent=2),
                              encoding="utf-8")
