@@ -63,6 +63,8 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
     def analyse(self) -> None:
         """What the rules find, before any event is required: the learned taggers read it as features."""
         self._bylines()
+        # where every cue list matches: read by the speaker rules, the event detector and the learned models
+        self.hits = lexicon_hits(self.ft)
         self.blocks = self._list_blocks()
         self.dates = [d for d in find_dates(self.ft, self.r.published) if not self._in_item(d.start)]
         self.dateline_end = 0
@@ -74,8 +76,6 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
         self.speakers_found = [sp for sp in self._speakers()]
         self.rule_statements = self._statements(self.blocks)
         self.programmes_found = self._programmes()
-        # where every cue list matches: read by the event detector and the learned models
-        self.hits = lexicon_hits(self.ft)
 
     def _only_city(self) -> tuple[Any, Any] | None:
         """The venue of a one-event report whose event sentences name none: the only city the report names."""

@@ -273,6 +273,48 @@ class City:
 
 
 @lru_cache(maxsize=1)
+def given_names_ar() -> frozenset[str]:
+    """The folded Arabic given names of ``data/given_names_ar.txt``: the first word of a person's name."""
+    out = set()
+    for line in _data("given_names_ar.txt").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            out.add(fold_text(line).split()[0])
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def given_names_latin() -> frozenset[str]:
+    """The folded given names of ``data/given_names_latin.txt`` (names written in Latin script)."""
+    return frozenset(fold_text(line.strip()).lower() for line in _data("given_names_latin.txt").splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+_AR_WORD = re.compile(r"[\u0621-\u064A\u064B-\u0652\u0640]+")
+_LATIN_NAME = re.compile(r"(?<![\w’'])[A-ZÀ-Ý][a-zà-ÿ]+(?=[-\s])")
+
+
+def given_name_spans(text: str, script: str = "arabic") -> list[tuple[int, int]]:
+    """Where a word is a given name: in ``script`` "arabic" (``given_names_ar``), without the conjunction و written
+    onto it; in "latin" (``given_names_latin``), a capitalised word followed by another ("Marie-Claire" by its first
+    part)."""
+    out = []
+    if script == "latin":
+        latin = given_names_latin()
+        return [(m.start(), m.end()) for m in _LATIN_NAME.finditer(text) if fold_text(m.group(0)).lower() in latin]
+    names = given_names_ar()
+    for m in _AR_WORD.finditer(text):
+        w = fold_text(m.group(0))
+        if m.group(0).endswith("على"):
+            continue  # the preposition على folds to the name علي
+        if w in names:
+            out.append((m.start(), m.end()))
+        elif w.startswith("و") and w[1:] in names and len(w) > 3:
+            out.append((m.start() + 1, m.end()))
+    return out
+
+
+@lru_cache(maxsize=1)
 def cities() -> tuple[TermMatcher, dict[str, City]]:
     """The city gazetteer (``cities.tsv``): a matcher whose values are :class:`City`."""
     entries: list[tuple[str, City]] = []

@@ -11,9 +11,10 @@ See ``docs/extraction.md``.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
-from .lexicon import Folded, countries, fold_text, matcher
+from .lexicon import Folded, countries, fold_text, lexicon, matcher
 from .learned import _calibrate
 from .text import _is_arabic, _strip_span
 
@@ -32,9 +33,10 @@ class OrganisationsMixin:
             frag = self.text[org[0]:org[1]]
             if not orgs.search(Folded.of(frag)) and not re.search(r"\b[A-Z]{2,}\b", frag):
                 continue
-            for part in re.split(r"\s+(?:et|and)\s+|\s+و(?=[\u0621-\u064A]{2,}\s)", frag):
+            for part in _organiser_parts(frag):
                 part = part.strip(" ,،")
-                if len(part) > 2 and part not in out and len(part) < 150:
+                if len(part) > 2 and part not in out and len(part) < 150 and (
+                        orgs.search(Folded.of(part)) or re.search(r"\b[A-Z]{2,}\b", part)):
                     out.append(part)
         return out
 
@@ -65,8 +67,14 @@ class OrganisationsMixin:
         m = re.match(r"\s*(?:l'|la |le |les |the )?", rest)
         a = pos + (m.end() if m else 0)
         stop = re.search(r"[.;:؛\n()]|[،,]|\s(?:et|and|و)?\s*(?:dans|في|within|in the framework|ضمن|qui|who|which|الذي"
-                         r"|التي|pour|to|من أجل|لفائدة)\s", self.text[a:a + 150])
+                         r"|التي|pour|to|من أجل|لفائدة)\s|\s(?:يوم|أيام|أمس|اليوم|مساء|صباح)\s|\s\d", self.text[a:a + 150])
         b = a + (stop.start() if stop else min(150, len(self.text) - a))
+        # "نظمت وزارة … ورشة عمل": the event organised (an indefinite noun) ends the organisers' names, where
+        # "وزارة التشغيل والتكوين المهني" keeps its definite one
+        for ev in self._event_matcher_cached().finditer(self.ft, a + 2, b):
+            if not re.match(r"(?:و|ب|ل)?ال|(?:و|ب|ل)?لل", self.text[ev.start:ev.end]):
+                b = ev.start
+                break
         a, b = _strip_span(self.text, a, b)
         if b - a < 2:
             return None
@@ -126,18 +134,45 @@ class OrganisationsMixin:
                     and self.text[m.end:s].strip() in ("", "«", "“", '"') else name)
             seen.add(fold_text(name))
             out.append({"name": full, "span": (s, e)})
-        # English "the Inclusive Growth programme"
-        for m in re.finditer(r"\b((?:[A-Z][\w'’\-]*\s+){1,5})(programme|program|project)\b", self.text):
-            name = (m.group(1) + m.group(2)).strip()
-            if m.group(1).split()[0] in ("The", "This", "A", "Le", "La", "Ce"):
-                parts = m.group(1).split()[1:]
-                if not parts:
+        # a programme word opening a name that ends in its acronym: "Projet d’appui au développement local
+        # (Profadel/OIF)", "Community HIV/Aids Mobilisation Programme (CHAMP)", and an acronym spelt out after it:
+        # "PAMS (Programme d’Accompagnement aux Marchés publics Solidaires)"
+        for rx in (_NAME_THEN_ACRONYM, _ACRONYM_THEN_NAME, _HEAD_LAST):
+            for m in rx.finditer(self.text):
+                s, e = m.start("name"), m.end("name")
+                words = self.text[s:e].split()
+                while words and words[0] in _NAME_OPENERS:
+                    s = self.text.index(words[1], s + len(words[0])) if len(words) > 1 else e
+                    words = words[1:]
+                if rx is _HEAD_LAST:
+                    if words and words[-1][:1].islower():  # "the X initiative": the head word is not the name
+                        e = s + len(" ".join(words[:-1])) if len(words) > 1 else s
+                        words = words[:-1]
+                    elif sum(w[:1].isupper() for w in words[:-1]) < 2:
+                        continue  # "Work Programme", "Une initiative": a generic head
+                name = self.text[s:e]
+                if len(words) < 2 or fold_text(name) in seen:
                     continue
-                name = " ".join(parts) + " " + m.group(2)
-            if fold_text(name) in seen:
+                if any(p["span"][0] < e and s < p["span"][1] for p in out):
+                    # a longer name holding one found before replaces it
+                    inner = [p for p in out if s <= p["span"][0] and p["span"][1] <= e]
+                    if not inner or len(inner) != len([p for p in out if p["span"][0] < e and s < p["span"][1]]):
+                        continue
+                    for p in inner:
+                        out.remove(p)
+                seen.add(fold_text(name))
+                out.append({"name": name, "span": (s, e)})
+        # Arabic "ضمن مشروع تعزيز مشاركة المرأة في التعاونيات": a programme word and the indefinite noun chain after it
+        for m in re.finditer(r"(?<![\u0621-\u064A])(?:ل|ب|و)?(?P<word>مشروع|برنامج)\s+", self.text):
+            span = _arabic_programme(self.text, m.start("word"), m.end())
+            if span is None:
+                continue
+            s, e = span
+            name = self.text[s:e]
+            if fold_text(name) in seen or any(p["span"][0] < e and s < p["span"][1] for p in out):
                 continue
             seen.add(fold_text(name))
-            out.append({"name": name, "span": (m.end() - len(name), m.end())})
+            out.append({"name": name, "span": (s, e)})
         # funders
         fc = matcher("funder_cues_programme")
         for f in fc.finditer(self.ft):
@@ -149,6 +184,89 @@ class OrganisationsMixin:
             if target is not None and "funder" not in target:
                 target["funder"] = self.text[org[0]:org[1]]
         return out
+
+
+#: Words that open a programme's name without being part of it.
+_NAME_OPENERS = {"The", "This", "A", "An", "Le", "La", "Ce", "Its", "Their", "Son", "Sa", "Leur", "Cette", "Un", "Une",
+                 "L’", "L'"}
+_CAP = r"[A-Z][\w’'\-/]*"
+_LINK = r"(?:of|for|and|through|in|on|to|the|de|du|des|d’|d'|l’|l'|la|le|les|au|aux|à|en|pour|et|sur)"
+#: "Projet francophone d’appui au développement local (Profadel/OIF)": a capitalised programme word, up to 110
+#: characters of one clause, and an acronym in brackets.
+_NAME_THEN_ACRONYM = re.compile(r"(?P<name>\b(?:Projet|Programme|Program|Project|Programa|Initiative)\b"
+                                r"[^.;:!?\n()«»“”\"]{3,110}?\((?:[A-Z][\w\-]*)(?:/[A-Z][\w\-]*)?\))")
+#: "PAMS (Programme d’Accompagnement aux Marchés publics Solidaires)"
+_ACRONYM_THEN_NAME = re.compile(r"(?P<name>\b[A-Z][A-Za-z]*[A-Z][A-Za-z0-9\-]*\s*\((?:Projet|Programme|Program|Project"
+                                r"|Programa)\b[^()\n]{3,100}\))")
+#: "the Enhancing Development through Cooperatives initiative", "Global Environment Facility’s Small Grants Program
+#: (GEF/SGP)", "Cooperative Housing Scheme Initiative": capitalised words (and their links) up to a head word.
+_HEAD_LAST = re.compile(r"(?P<name>\b" + _CAP + r"(?:\s+(?:" + _LINK + r"\s+){0,2}" + _CAP + r"){0,7}"
+                        r"\s+(?:[Pp]rogramme|[Pp]rogram|[Pp]roject|[Ii]nitiative|Scheme)\b"
+                        r"(?:\s*\([A-Z][\w\-]*(?:/[A-Z][\w\-]*)?\))?)")
+#: Words after which an Arabic programme's name stops (a verb, a relative, a funder's cue).
+_AR_PROGRAMME_STOPS = {"يهدف", "تهدف", "الذي", "التي", "الممول", "بتمويل", "بدعم", "من", "على", "إلى", "الى", "عن", "مع",
+                       "خلال", "حول", "ضمن", "عبر", "منذ", "بين", "وذلك", "كما", "حيث", "قد", "وقد", "قانون", "مرسوم", "هذا", "هذه",
+                       "ذلك", "تلك", "عمل"}
+
+
+def _arabic_programme(text: str, start: int, after: int) -> tuple[int, int] | None:
+    """An Arabic programme's name: the programme word and the indefinite noun chain after it, up to punctuation, a
+    stop word or a purpose clause (ل before an indefinite verbal noun); None for a generic one ("برنامج تكويني",
+    "المشروع", "مشروع قانون")."""
+    words = list(re.finditer(r"[\u0621-\u064A\u064B-\u0652]+|[^\s\u0621-\u064A]", text[after:after + 120]))
+    if not words:
+        return None
+    first = fold_text(words[0].group(0))
+    if (first.startswith(("ال", "و")) or first in _AR_PROGRAMME_STOPS or len(first) < 3
+            or first.endswith(("ي", "يه", "يا"))):
+        return None
+    end = after + words[0].end()
+    for w in words[1:8]:
+        f = fold_text(w.group(0))
+        if not re.match(r"[\u0621-\u064A]", f) or f in _AR_PROGRAMME_STOPS:
+            break
+        if f.startswith("ل") and not f.startswith("لل") and len(f) > 4:
+            break  # a purpose clause: "لتطوير أداء التعاونيات"
+        end = after + w.end()
+        if f.startswith("لل"):
+            break  # "… للشباب": who it is for ends the name
+    if len(text[start:end].split()) < 3:
+        return None
+    return start, end
+
+
+#: Where a list of organisers is cut: "et"/"and", "in partnership with" and its kin, and in Arabic a و that
+#: joins two names, which is told from the first letter of a name (وزارة, وكالة) by what follows it: another
+#: organisation's head word (ووزارة, والجمعية), not the rest of a word (وكالة → كالة).
+_PARTNER_CUES = r"(?:en partenariat avec|en collaboration avec|in partnership with|in collaboration with|" \
+    r"بالتعاون مع|بالتّعاون مع|بشراكة مع|بالشراكة مع|وبالتعاون مع)"
+
+
+@lru_cache(maxsize=1)
+def _arabic_heads() -> frozenset[str]:
+    """The folded Arabic head words of the ``organisations`` list, without their article."""
+    heads = set()
+    for w in lexicon()["organisations"]:
+        f = fold_text(str(w))
+        if _is_arabic(f) and " " not in f:
+            heads.add(f[2:] if f.startswith("ال") else f)
+    return frozenset(heads)
+
+
+def _organiser_parts(frag: str) -> list[str]:
+    """The names of a list of organisers (see ``_PARTNER_CUES``)."""
+    parts = []
+    for chunk in re.split(r"\s+(?:et|and)\s+|\s*" + _PARTNER_CUES + r"\s*", frag):
+        cut = 0
+        for m in re.finditer(r"\s+و(?=[\u0621-\u064A])", chunk):
+            word = re.match(r"[\u0621-\u064A\u064B-\u0652]+", chunk[m.end():])
+            rest = fold_text(word.group(0)) if word else ""
+            rest = rest[2:] if rest.startswith("ال") else rest
+            if rest in _arabic_heads():
+                parts.append(chunk[cut:m.start()])
+                cut = m.end()
+        parts.append(chunk[cut:])
+    return parts
 
 
 _AR_STOPS = {"في", "على", "من", "إلى", "الى", "عن", "مع", "خلال", "حول", "الذي", "التي", "أن", "ان", "بين", "ضمن", "عبر",

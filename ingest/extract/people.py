@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .lexicon import Folded, TermMatcher, cities, countries, fold_text, lexicon, matcher
+from .lexicon import Folded, TermMatcher, cities, countries, fold_text, given_names_ar, lexicon, matcher
 from .text import _is_arabic, _strip_span
 
 
@@ -80,9 +80,12 @@ class PeopleMixin:
                     continue
                 if any(sp.start <= s < sp.end or s <= sp.start < e for sp in out) or self._in_excluded(s):
                     continue
+                given = any(a == s for a, _ in self.hits.get("given_name_latin", []))
                 # part of a longer proper noun: "Institute of Rural Management", "Employment and Labour Relations"
-                if re.search(r"(?:\b(?:of|for|and|de|du|des|of the|et|in|at|the)|[dl]['’])\s*$",
-                             self.text[max(0, s - 8):s]):
+                # (but "… and Catherine Dupont": a given name after "and" starts a person's name)
+                link = re.search(r"(?:\b(?:of|for|and|de|du|des|of the|et|in|at|the)|[dl]['’])\s*$",
+                                 self.text[max(0, s - 8):s])
+                if link and not (given and link.group(0).strip() in ("and", "et")):
                     continue
                 after = Folded.of(self.text[e:e + 60])
                 r = roles.search(after)
@@ -114,6 +117,10 @@ class PeopleMixin:
                     if rb is not None and (re.fullmatch(r"[^,،]*,\s*", clause[rb.end:])
                                            or clause[rb.end:].strip() == ""):
                         ok = True
+                if not ok and given:
+                    # "Jeremy Cronin and the Director General", "alongside Emma Hoddinott (…)": a name that
+                    # starts with a given name needs no cue (the entity tagger still decides)
+                    ok = True
                 if not ok:
                     continue
                 sp = Speaker(self.text[s:e], s, e)
@@ -190,7 +197,55 @@ class PeopleMixin:
                     continue
                 sp = Speaker(self.text[s:e], s, e, role=self.text[r.start:s].strip())
                 out.append(sp)
+            out += self._given_name_speakers(out)
         out.sort(key=lambda sp: sp.start)
+        return out
+
+    def _given_name_speakers(self, found: list[Speaker]) -> list[Speaker]:
+        """Arabic names that start with a given name (``data/given_names_ar.txt``) where the sentence speaks of
+        someone: a role, an honorific, a speech verb or an attendance cue before the name in its clause, or a role
+        after it. "وقال مدير المركز أحمد عوض"، "بحضور … محمد الكروج عامل إقليم الجديدة": the role's genitive chain
+        runs on to the name with no comma, so where the name starts is the given name, not the shape of the words.
+        The entity tagger then keeps those it reads as a person (``SPEAKER_MIN``)."""
+        text = self.text
+        cues = [matcher(n) for n in ("roles", "honorifics", "speech_verbs")]
+        blocked = (matcher("roles"), matcher("organisations"), matcher("speech_verbs"), matcher("honorifics"),
+                   countries(), cities()[0], self._event_matcher_cached())
+        out: list[Speaker] = []
+        taken = [(sp.start, sp.end) for sp in found]
+        for s, e0 in self.hits.get("given_name", []):
+            if any(a <= s < b for a, b in taken) or self._in_excluded(s) or self._in_item(s):
+                continue
+            ends = [e0]
+            for w in re.finditer(r"[\u0621-\u064A\u064B-\u0652\u0640]+", text[e0:e0 + 80]):
+                gap = text[ends[-1]:e0 + w.start()]
+                if gap != " " or len(ends) == 4:
+                    break
+                word = w.group(0)
+                f = fold_text(word)
+                if f in _AR_NAME_STOPWORDS or f in _AR_NAME_BREAKS or f.startswith(("لل", "بال")):
+                    break
+                if f.startswith("و") and len(ends) > 1 and f[1:] in given_names_ar():
+                    break  # "شاكر الصوفي ويعقوب الحداء": the next person
+                if any(mt.search(Folded.of(word)) for mt in blocked):
+                    break
+                ends.append(e0 + w.end())
+            e = ends[-1]
+            if len(ends) < 2 or (fold_text(text[s:e0]) == "عبد" and len(ends) < 3):
+                continue
+            clause_start = max(text.rfind(c, 0, s) for c in ".\n؟!:؛") + 1
+            before = Folded.of(text[max(clause_start, s - 90):s])
+            after = Folded.of(text[e:e + 40])
+            if _AR_ROYAL.search(text[max(clause_start, s - 30):s]):
+                continue  # a sovereign named as patron, not a speaker
+            cued = any(mt.search(before) for mt in cues) or _AR_ATTENDANCE.search(before.text) is not None
+            r = matcher("roles").search(after)
+            if not cued and not (r is not None and text[e:e + r.start].strip(" ،,") == ""):
+                continue
+            sp = Speaker(text[s:e], s, e)
+            self._describe(sp, s)
+            out.append(sp)
+            taken.append((s, e))
         return out
 
     def _plausible_name(self, s: int, e: int) -> bool:
@@ -363,6 +418,19 @@ class PeopleMixin:
 _AR_NAME_STOPWORDS = {fold_text(w) for w in (
     "في", "من", "على", "إلى", "عن", "أن", "التي", "الذي", "حيث", "خلال", "مع", "و", "بين", "كما", "وقد", "قد",
     "هذا", "هذه", "ذلك", "تلك", "عبر", "لدى", "حول", "بعد", "قبل", "ضمن", "أمام", "وذلك", "التي", "كلمة", "مداخلة")}
+
+
+#: Words that end a name read from a given name on: time words, verbs of the report's sentences.
+_AR_NAME_BREAKS = {fold_text(w) for w in (
+    "أمس", "اليوم", "يوم", "صباح", "مساء", "الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد",
+    "إن", "ان", "بأن", "بان", "لدى", "أثناء", "اثناء", "عند", "حيث", "الذي", "التي", "الذين", "نائبا", "نيابة",
+    "قائلا", "قائلة", "بصفته", "بصفتها", "ومعه", "ومعها", "بتلاوة", "بكلمة", "كلمة", "نصره", "رئيسا", "أمينا",
+    "عاما", "وزيرا", "مديرا", "ممثلا", "عضوا", "بالمناسبة", "والوفد", "وعدد", "وممثلين", "وممثل", "إلى", "الى",
+    "الأمين", "العام", "أعمال", "بلقائه", "بلقاء")}
+#: A sovereign or a prince named as patron ("صاحب السمو الأمير …"): not a speaker.
+_AR_ROYAL = re.compile(r"(?:الملك|الأمير|الامير|السلطان|جلالة|سمو|ولي العهد)\s*$")
+#: Attendance and election cues: the people named after them took part.
+_AR_ATTENDANCE = re.compile(r"(?:حضور|حضر|بحضور|بمشاركة|شارك|شاركت|مشاركة|انتخاب|المشاركين|المشاركون|ضمنهم|بينهم)")
 
 
 def keyed_matcher_safe(name: str) -> TermMatcher:

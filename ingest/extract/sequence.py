@@ -26,7 +26,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable
 
-from .lexicon import ARABIC_RE, Folded, cities, countries, fold_char, matcher, strip_arabic_clitics
+from .lexicon import ARABIC_RE, Folded, cities, countries, fold_char, given_name_spans, matcher, strip_arabic_clitics
 
 #: The files of the shipped models (``models_version`` hashes them).
 MODEL_FILES = ("entities.crfsuite", "statements.json", "categories.json", "events.json", "calibration.json")
@@ -96,6 +96,8 @@ def lexicon_hits(ft: Folded) -> dict[str, list[tuple[int, int]]]:
     hits = {name: [(m.start, m.end) for m in matcher(name).finditer(ft)] for name in LEXICON_FEATURES}
     hits["country"] = [(m.start, m.end) for m in countries().finditer(ft)]
     hits["city"] = [(m.start, m.end) for m in cities()[0].finditer(ft)]
+    hits["given_name"] = given_name_spans(ft.text)
+    hits["given_name_latin"] = given_name_spans(ft.text, "latin")
     return hits
 
 
@@ -173,7 +175,7 @@ def token_features(text: str, tokens: list[Token], language: str, rule_marks: di
                 if off in (-1, 1):
                     fs.append(f"sh{off}={_shape(tokens[j].text)}")
                     for name in ("honorifics", "roles", "organisations", "proposal_verbs", "challenge_verbs",
-                                 "speech_verbs"):
+                                 "speech_verbs", "given_name", "given_name_latin"):
                         if lex[name][j]:
                             fs.append(f"lex{off}={name}")
                     for name, marks in rules.items():

@@ -1,0 +1,92 @@
+"""Programme and organiser names as the rules read them (issue 12), on sentences written for these tests.
+
+The shapes are those real reports use and the rules once missed: a programme word opening a name that ends in
+its acronym, an acronym spelt out in brackets, capitalised words up to a head word ("… Scheme Initiative"), an
+Arabic programme word and the indefinite noun chain after it; and an Arabic list of organisers whose second
+name starts with و (وكالة), which the rules took for the conjunction and cut to "كالة".
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ssekg.ingest.extract import _Extractor, extract
+from ssekg.ingest.readers import Report
+
+
+def programmes(text: str, language: str) -> list[str]:
+    ex = _Extractor(Report(text=text, language=language))
+    ex.analyse()
+    return [p["name"] for p in ex.programmes_found]
+
+
+@pytest.mark.parametrize("text, language, name", [
+    ("L’atelier a été financé par le Projet de soutien aux coopératives rurales du Sahel (PSCR-Sahel), "
+     "a indiqué la coordinatrice.", "fr", "Projet de soutien aux coopératives rurales du Sahel (PSCR-Sahel)"),
+    ("Les participants ont présenté le dispositif MIEL (Programme d’Insertion des Éleveuses Locales) aux élus.",
+     "fr", "MIEL (Programme d’Insertion des Éleveuses Locales)"),
+    ("The forum thanked the Lakeside Fisheries Credit Programme (LFCP) for its grants to the unions.", "en",
+     "Lakeside Fisheries Credit Programme (LFCP)"),
+    ("The hubs were set up under the Growing Markets through Cooperation initiative last year.", "en",
+     "Growing Markets through Cooperation"),
+    ("جاءت الورشة ضمن مشروع دعم التعاونيات الفلاحية في الجنوب لتطوير قدرات النساء.", "ar",
+     "مشروع دعم التعاونيات الفلاحية في الجنوب"),
+    ("استفادت الجمعيات من برنامج تحسين دخل الحرفيين للشباب الذي أطلقته الوزارة.", "ar",
+     "برنامج تحسين دخل الحرفيين للشباب"),
+])
+def test_a_programme_name_is_read_whole(text, language, name):
+    assert name in programmes(text, language)
+
+
+@pytest.mark.parametrize("text, language", [
+    ("The Work Programme of the network was adopted by the members.", "en"),  # a generic head
+    ("Une initiative des femmes du quartier a été saluée.", "fr"),
+    ("ناقش المشاركون مشروع قانون التعاونيات الجديد.", "ar"),  # a draft law is no programme
+    ("قدم المكتب برنامج تكويني لفائدة الشباب.", "ar"),  # a training programme, not a named one
+    ("أكد المتحدثون أن المشروع يهدف إلى دعم النساء.", "ar"),  # the project spoken of, not named
+])
+def test_a_generic_programme_word_is_no_programme(text, language):
+    assert programmes(text, language) == []
+
+
+def test_an_arabic_organiser_starting_with_waw_keeps_its_first_letter():
+    text = ("نظمت وزارة التشغيل والتكوين المهني بالتعاون مع وكالة التنمية الاجتماعية ورشة عمل حول التعاونيات "
+            "يوم 12 مارس 2024 بمدينة الرباط.")
+    card = extract(Report(text=text, language="ar"))
+    organisers = card["events"][0].get("organisers", [])
+    names = [o["name"] for o in organisers]
+    assert "وكالة التنمية الاجتماعية" in names
+    assert "وزارة التشغيل والتكوين المهني" in names
+    assert not any(n.startswith("كالة") for n in names)
+
+
+def speakers(text: str, language: str) -> list[str]:
+    ex = _Extractor(Report(text=text, language=language))
+    ex.analyse()
+    return [sp.name for sp in ex.speakers_found]
+
+
+@pytest.mark.parametrize("text, name", [
+    # a role's genitive chain runs on to the name with no comma: the given name says where the name starts
+    ("وقال مدير مركز الدراسات التعاونية سليم الهواري خلال الورشة إن التمويل ضعيف.", "سليم الهواري"),
+    ("وحضر اللقاء رئيس الجمعية التعاونية للنساء ووفاء العمراني وعدد من المنخرطات.", "وفاء العمراني"),
+    ("بحضور عامل الإقليم يوسف بن عمر المراكشي انطلقت أشغال المنتدى.", "يوسف بن عمر المراكشي"),
+])
+def test_an_arabic_speaker_is_read_from_the_given_name(text, name):
+    assert name in speakers(text, "ar")
+
+
+def test_the_preposition_ala_is_not_the_name_ali():
+    found = speakers("وأكد رئيس الاتحاد على ضرورة دعم التعاونيات الفلاحية في الجهة.", "ar")
+    assert not any(n.startswith("على") for n in found)
+
+
+def test_a_sovereign_named_as_patron_is_not_a_speaker():
+    found = speakers("تحت رعاية صاحب السمو الأمير خالد الراشد افتتحت الندوة الدولية للتعاونيات.", "ar")
+    assert "خالد الراشد" not in found
+
+
+def test_a_latin_name_starting_with_a_given_name_needs_no_cue():
+    text = ("The panel brought together the deputy mayor of the town and Catherine Vandermolen, and the fund's "
+            "chair closed the day.")
+    assert "Catherine Vandermolen" in speakers(text, "en")
