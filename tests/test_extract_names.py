@@ -90,3 +90,38 @@ def test_a_latin_name_starting_with_a_given_name_needs_no_cue():
     text = ("The panel brought together the deputy mayor of the town and Catherine Vandermolen, and the fund's "
             "chair closed the day.")
     assert "Catherine Vandermolen" in speakers(text, "en")
+
+
+def city_of(text: str, language: str = "en") -> str | None:
+    card = extract(Report(text=text, language=language))
+    city = card["events"][0].get("city")
+    return None if city is None else (city["name"] if isinstance(city["name"], str) else city["name"]["en"])
+
+
+def test_a_hybrid_event_keeps_its_venue():
+    text = ("Cooperative lenders met at the annual cooperative finance forum. The forum took place on 3 May 2024 in "
+            "Nairobi and online, with three hundred participants.")
+    assert city_of(text) == "Nairobi"
+
+
+def test_the_venue_is_read_from_a_sentence_that_tells_of_the_gathering():
+    text = ("The Network of Worker Cooperatives held its workshop on shared ownership.\n\nIt was hosted in Glasgow on "
+            "12 March 2024, a year after a first meeting of its members from Leeds and Manchester.")
+    assert city_of(text) == "Glasgow"
+
+
+def test_the_city_a_report_names_most_is_the_venue_when_no_cue_says():
+    text = ("Social enterprises gather for the third social economy forum on 4 June 2024.\n\nThe mayor of Johannesburg "
+            "and cooperative leaders from Durban spoke. Johannesburg has 300 cooperatives.")
+    assert city_of(text) == "Johannesburg"
+
+
+def test_the_generated_city_block_is_what_the_script_writes():
+    """ingest/data/cities.tsv's generated block is rebuilt by scripts/extend_cities.py, not edited by hand."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "extend_cities.py"
+    run = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr

@@ -84,6 +84,33 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
             return None
         return found[0]
 
+    def _venue_anywhere(self) -> tuple[Any, Any] | None:
+        """The venue of a one-event report whose event sentences name none: the first city after a venue cue
+        (``in``, ``à``, ``بمدينة``…) in a sentence that tells of a gathering (an event word or an ``event_verbs``
+        verb: "It took place on 27 July in Nairobi")."""
+        verbs = matcher("event_verbs")
+        em = self._event_matcher_cached()
+        for s in self.sents:
+            if not (verbs.search(self.ft, s.start, s.end) or em.search(self.ft, s.start, s.end)):
+                continue
+            found = self._venue_city(s)
+            if found is not None and not self._in_excluded(found[0].start):
+                return found
+        return None
+
+    def _main_city(self) -> tuple[Any, Any] | None:
+        """The venue of a one-event report that names several cities, none after a venue cue: the one it names
+        most, when it names it at least twice and more often than any other."""
+        found = [(m, c) for m, c in self._city_mentions(0, len(self.text))
+                 if not self._in_excluded(m.start) and not self._is_dateline(m)]
+        counts: dict[str, int] = {}
+        for _, c in found:
+            counts[c.name_en] = counts.get(c.name_en, 0) + 1
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+            return None
+        return next((m, c) for m, c in found if c.name_en == ranked[0][0])
+
     def _only_country(self) -> str | None:
         """The venue's country of a one-event report that names no city: the only country it names (by name)."""
         codes = {m.value.code for m in self._country_mentions(0, len(self.text))
@@ -174,6 +201,9 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
             online = any(matcher("online").search(self.ft, s.start, s.end) for s in d.sentences) \
                 or d.notation == "webinar"
             city = d.city
+            if city is None and online:
+                # a hybrid event: "in Nairobi and online" keeps its venue
+                city = next((c for c in map(self._venue_city, d.sentences) if c is not None), None)
             if city is None and not online:
                 for s in d.sentences:
                     for m, c in self._city_mentions(s.start, s.end):
@@ -182,10 +212,12 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
                             break
                     if city:
                         break
+            if city is None and not online and len(drafts) == 1:
+                city = self._venue_anywhere()
             if city is None and i == 0 and not online and self.dateline is not None:
                 city = self.dateline
             if city is None and not online and len(drafts) == 1:
-                city = self._only_city()
+                city = self._only_city() or self._main_city()
             if online:
                 ev["online"] = True
             host = None
