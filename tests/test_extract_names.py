@@ -125,3 +125,25 @@ def test_the_generated_city_block_is_what_the_script_writes():
     script = Path(__file__).resolve().parents[1] / "scripts" / "extend_cities.py"
     run = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def start_of(text: str, language: str = "en") -> str | None:
+    return extract(Report(text=text, language=language))["events"][0].get("start")
+
+
+def test_a_date_without_its_year_takes_the_only_year_the_report_names():
+    text = ("The 2022 cooperative policy forum on social finance opened its doors. The forum took place on July 5th "
+            "in Accra, with two hundred delegates.")
+    assert start_of(text) == "2022-07-05"
+
+
+def test_a_date_after_until_is_no_start_date():
+    text = ("وانطلقت بالعاصمة فعاليات معرض التعاونيات النسائية في دورته الثالثة لعام 2025، وتستمر مشاركة التعاونيات حتى بعد "
+            "غد الأحد في 14 كانون الأول.")
+    assert start_of(text, "ar") is None
+
+
+def test_the_date_of_a_sentence_that_tells_of_the_gathering():
+    text = ("Members of the housing cooperatives met for their annual general assembly.\n\nThe event, held on Sunday "
+            "(January 11, 2026), elected a new board. A report is due on 12th February 2026.")
+    assert start_of(text) == "2026-01-11"

@@ -70,7 +70,8 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
         self.dateline_end = 0
         self.dateline = self._dateline()
         self.dates = [d for d in self.dates
-                      if not (self.dateline and self.dateline[0].start <= d.start < self.dateline_end)]
+                      if not (self.dateline and self.dateline[0].start <= d.start < self.dateline_end)
+                      and not _UNTIL.search(fold_text(self.text[max(0, d.start - 30):d.start]))]
         self.title_end = len(self.r.title.strip()) if self.r.title and self.text.startswith(self.r.title.strip()) else 0
         self.drafts = self._events()
         self.speakers_found = [sp for sp in self._speakers()]
@@ -116,6 +117,23 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
         codes = {m.value.code for m in self._country_mentions(0, len(self.text))
                  if m.value.kind == "name" and not self._in_excluded(m.start)}
         return codes.pop() if len(codes) == 1 else None
+
+    def _gathering_date(self) -> DateMention | None:
+        """The date of a one-event report whose event sentences state none: the first full date in a sentence
+        whose verb tells of the gathering ("The event, held on Sunday … (January 11, 2026)", "s'est déroulé du
+        21 juin …"), not one alone on a publication line."""
+        verbs = matcher("event_verbs")
+        em = self._event_matcher_cached()
+        for s in self.sents:
+            if verbs.search(self.ft, s.start, s.end) is None or (
+                    em.search(self.ft, s.start, s.end) is None
+                    and not _GATHERING.search(fold_text(self.text[s.start:s.end]))):
+                continue  # "a poll held by ICCI on January 19": a verb of gathering, but no event word
+            for d in self.dates:
+                if s.start <= d.start < s.end and len(d.begin) == 10 and not d.relative \
+                        and not self._in_excluded(d.start):
+                    return d
+        return None
 
     def _only_date(self) -> DateMention | None:
         """The date of a one-event report whose event sentences state none: the report's only full date (a day,
@@ -193,7 +211,7 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
                     rel += find_relative(self.ft, self.r.published, s.start, s.end, d.future)
                 date = rel[0] if rel else None
             if date is None and i == 0 and len(drafts) == 1:
-                date = self._only_date()
+                date = self._gathering_date() or self._only_date()
             if date is not None:
                 ev["start"] = date.begin
                 if date.finish:
@@ -308,6 +326,12 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
         report["text"] = self.text
         return {"card": 1, "language": self.r.language, "report": report, "events": events}
 
+
+#: Words before a date that make it the end of something ("until Sunday 14 December"), never an event's start.
+_UNTIL = re.compile(r"(?:\b(?:until|till|jusqu'?(?:au|a)|jusqu’(?:au|a))|حتي|لغايه|الي غايه)(?:\s+\S+){0,4}\s*$")
+
+#: Words for an event of any kind ("The event, held on …", "L'événement s'est déroulé …").
+_GATHERING = re.compile(r"\b(?:event|evenement|manifestation|gathering|rencontre)\b|الفعاليه|الحدث|التظاهره")
 
 #: A line that gives a page's publication date, not an event's.
 _PUBLISHED = re.compile(r"(?:publie|published|posted|mis a jour|updated|^by |^par |تاريخ النشر|نشر في|نشر بتاريخ|اخر تحديث)")

@@ -114,7 +114,7 @@ def _year_for(mo: int, d: int | None, anchor: dt.date | None) -> int | None:
 
 def find_dates(ft: Folded, published: str | None) -> list[DateMention]:
     """Every absolute date in the text; a year left out is taken from the nearest full date before it or
-    from the publication date."""
+    from the publication date, and without either from the only year the text names."""
     pub = dt.date.fromisoformat(published) if published and len(published) == 10 else None
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, int, re.Match, str]] = []
@@ -130,6 +130,9 @@ def find_dates(ft: Folded, published: str | None) -> list[DateMention]:
     found.sort(key=lambda f: f[0])
     out: list[DateMention] = []
     last_full: dt.date | None = None
+    # a text with no full date and no publication date may still fix the year: the only one it names
+    years = {int(y) for y in re.findall(r"(?<![\d])((?:19[89]|20[0-3])\d)(?![\d])", ft.folded)}
+    only_year = years.pop() if len(years) == 1 else None
     for fs, fe, m, name in found:
         g = m.groupdict()
         try:
@@ -170,6 +173,9 @@ def find_dates(ft: Folded, published: str | None) -> list[DateMention]:
                 y1 = int(g["y1"]) if g.get("y1") and name != "dmdmy" else (int(g["y1"]) if g.get("y1") else y2)
                 d1 = _day(g["d1"])
                 d2 = _day(g["d2"]) if g.get("d2") else None
+                if y1 is None and last_full is None and pub is None and only_year is not None:
+                    y1 = only_year  # "on July 5th" in a report whose only year is 2022
+                    y2 = y2 or only_year
                 if y1 is None:
                     anchor = last_full or pub
                     y1 = _year_for(m1, d1, anchor)
