@@ -9,7 +9,7 @@ every report is scored once, by models that never saw it. The test fold is never
 
 The confidences are left uncalibrated here (calibration is fitted on dev, which is part of the pool), so no
 reliability table is printed. Options: ``--k`` (default 5), ``--json FILE``, ``--dump FILE`` (the held-out cards), and the statement model's settings
-of ``make train`` (``--c1``, ``--c2``, ``--C``, ``--threshold``, ``--keep``) to compare settings on the pooled figures.
+of ``make train`` (``--c1``, ``--c2``, ``--C``, ``--threshold``, ``--keep``, ``--uncued``) to compare settings on the pooled figures.
 Exit codes: 0 done, 2 the real corpus is absent.
 """
 
@@ -93,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--C", type=float, default=train.STATEMENT_C)
     ap.add_argument("--threshold", type=float, default=train.STATEMENT_THRESHOLD)
     ap.add_argument("--keep", type=float, default=train.STATEMENT_KEEP)
+    ap.add_argument("--uncued", type=float, default=train.STATEMENT_UNCUED)
     args = ap.parse_args(argv)
     if not corpus_dir().exists():
         print(f"crossval: the real corpus is not at {corpus_dir()} (set SSEKG_CORPUS)", file=sys.stderr)
@@ -101,9 +102,10 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--k must be at least 2")
     golds = list(iter_gold(GOLD_DIR, folds=["train", "dev"]))
     cards: dict[str, dict | None] | None = {} if args.dump else None
-    totals = crossvalidate(golds, args.k, cards, c1=args.c1, c2=args.c2, C=args.C, threshold=args.threshold, keep=args.keep)
+    totals = crossvalidate(golds, args.k, cards, c1=args.c1, c2=args.c2, C=args.C, threshold=args.threshold, keep=args.keep,
+                           uncued=args.uncued)
     print(f"\n## {args.k}-fold cross-validation over train and dev ({totals['all'].reports} reports; "
-          f"CRF c1={args.c1}, c2={args.c2}; statement model C={args.C}, threshold={args.threshold}, keep={args.keep})\n")
+          f"CRF c1={args.c1}, c2={args.c2}; statement model C={args.C}, threshold={args.threshold}, keep={args.keep}, uncued={args.uncued})\n")
     print(table(totals))
     if args.dump:
         args.dump.write_text(json.dumps({"version": f"crossval-{args.k}", "cards": cards}, ensure_ascii=False),

@@ -147,3 +147,33 @@ def test_the_date_of_a_sentence_that_tells_of_the_gathering():
     text = ("Members of the housing cooperatives met for their annual general assembly.\n\nThe event, held on Sunday "
             "(January 11, 2026), elected a new board. A report is due on 12th February 2026.")
     assert start_of(text) == "2026-01-11"
+
+
+def test_the_items_of_an_objectives_list_are_not_proposals():
+    """Even where the statement model holds every segment a proposal (a model that says so of all), the items
+    under "The objectives of the workshop were:" are an event's aims, not its proposals; the call after them is."""
+    from ssekg.ingest.extract.statements import classify
+
+    text = ("The network of women's cooperatives held a training workshop in Kumasi on 3 May 2024.\n\n"
+            "The objectives of the workshop were the following:\n\n"
+            "  1. Raise awareness of shared ownership among young members of the cooperatives\n"
+            "  2. Exchange experiences of cooperative marketing between the regions of the country\n\n"
+            "The participants called for a national fund for women's cooperatives.")
+    ex = _Extractor(Report(text=text, language="en"))
+    ex.analyse()
+    says_proposal = {"classes": ["CH", "O", "PR"], "bias": {"PR": 5.0}, "weights": {}, "threshold": 0.3,
+                     "keep": 0.2, "uncued": 0.0}
+    found = [text[a:b] for a, b in (st["span"] for st in classify(text, "en", ex.items, ex.rule_marks(),
+                                                                   says_proposal, [], ex.hits))]
+    assert not any(f.startswith(("Raise", "Exchange")) for f in found), found
+    assert any("national fund" in f for f in found), found
+
+
+def test_the_lead_in_of_a_list_is_found_above_its_items():
+    from ssekg.ingest.extract.statements import _lead_has
+
+    text = "Our aims:\n\n- one item here\n- another item here\n"
+    items = [(text.index("- one"), text.index("- one") + 15), (text.index("- another"), len(text) - 1)]
+    aim = [(0, 8)]
+    assert _lead_has(text, text.index("another"), items, aim)
+    assert not _lead_has(text, text.index("another"), items, [(100, 104)])

@@ -75,6 +75,8 @@ class OrganisationsMixin:
             if not re.match(r"(?:و|ب|ل)?ال|(?:و|ب|ل)?لل", self.text[ev.start:ev.end]):
                 b = ev.start
                 break
+        if not _is_arabic(self.text[a:b]):
+            b = _latin_name_end(self.text, a, b)
         a, b = _strip_span(self.text, a, b)
         if b - a < 2:
             return None
@@ -296,6 +298,24 @@ def _arabic_phrase(text: str, a: int, b: int) -> tuple[int, int] | None:
                 break
         end += m.end()
     return (a, end)
+
+
+def _latin_name_end(text: str, a: int, b: int) -> int:
+    """Where a Latin organisation's name that starts at ``a`` ends (at most ``b``): its capitalised words, their
+    connectors ("of", "de la") and a bracketed acronym, up to the first other word ("Commission was committed …",
+    "Institute, with inputs from …"); names of several organisations joined by "and"/"et" stay whole."""
+    end = a
+    for m in re.finditer(r"\([^()\n]{1,40}\)|[\w’'&.\-]+|[^\w\s]", text[a:b]):
+        w = m.group(0)
+        if re.match(r"[ldLD][’']\w", w):
+            w = w[2:]  # "l’Union européenne", "d’Action"
+        if w.startswith("(") or w[:1].isupper() or w[:1].isdigit() and end > a:
+            end = a + m.end()
+        elif w.lower() in _LATIN_LINKS or w.lower() in ("and", "et", "&"):
+            continue
+        else:
+            break
+    return end
 
 
 def _latin_phrase(text: str, a: int, b: int) -> tuple[int, int] | None:

@@ -141,12 +141,14 @@ def classify(text: str, language: str, items: list[tuple[int, int]], rule_marks:
 
     The rules' statements are kept where the model gives their segment at least ``keep`` (they cut lists and
     enumerations into items, which the model does not); a segment the model holds a statement that no kept
-    rule statement overlaps is added, trimmed of its lead-in.
+    rule statement overlaps is added, trimmed of its lead-in; a segment with no claim cue in it or in the 150
+    characters before it needs ``uncued`` (reported speech and narration were most of the false alarms).
     """
     segs = segments(text, items)
     hits = hits if hits is not None else lexicon_hits(Folded.of(text))
     threshold = model.get("threshold", 0.5)
     keep = model.get("keep", 0.2)
+    uncued = model.get("uncued", threshold)
     probs = segment_probabilities(text, language, segs, hits, rule_marks, model)
     out: list[dict[str, Any]] = []
     for st in rule_statements:
@@ -165,6 +167,10 @@ def classify(text: str, language: str, items: list[tuple[int, int]], rule_marks:
             continue  # the lead-in of a list the rules read ("the challenges, among them:")
         if any(s.start <= a < s.start + (s.end - s.start) // 2 for a, _ in hits["aim_cues"]):
             continue  # an event's or project's aim is not a proposal of it (the gold's conventions)
+        if s.item and _lead_has(text, s.start, items, hits["aim_cues"]):
+            continue  # an item of "The objectives of the workshop were:"
+        if p < uncued and not any(max(0, s.start - 150) <= a < s.end for name in _CLAIM_CUES for a, _ in hits[name]):
+            continue  # no claim cue in it or just before it: the model must be surer ("She noted that …")
         a = trim_lead(text, s, hits)
         out.append({"kind": "challenge" if label == "CH" else "proposal", "span": [a, s.end],
                     "lead": (s.start, a), "confidence": round(p, 3)})
@@ -172,7 +178,22 @@ def classify(text: str, language: str, items: list[tuple[int, int]], rule_marks:
     return out
 
 
+def _lead_has(text: str, pos: int, items: list[tuple[int, int]], spans: list[tuple[int, int]]) -> bool:
+    """Whether the lead-in of the list holding the item at ``pos`` (the first line above it that is neither an
+    item nor blank) holds one of ``spans``."""
+    line = text.rfind("\n", 0, pos) + 1
+    while line > 0:
+        start = text.rfind("\n", 0, line - 1) + 1
+        body = text[start:line - 1]
+        if body.strip() and not any(a < line - 1 and start < b for a, b in items):
+            return any(start <= a < line for a, _ in spans)
+        line = start
+    return False
+
+
 _OTHER = {"challenge": "PR", "proposal": "CH"}
+_CLAIM_CUES = ("proposal_verbs", "proposal_leadins", "proposal_heads", "challenge_verbs", "challenge_leadins",
+               "challenge_heads")
 
 
 def segment_probabilities(text: str, language: str, segs: list[Segment], hits: dict[str, list[tuple[int, int]]],
