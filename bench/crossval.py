@@ -94,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threshold", type=float, default=train.STATEMENT_THRESHOLD)
     ap.add_argument("--keep", type=float, default=train.STATEMENT_KEEP)
     ap.add_argument("--uncued", type=float, default=train.STATEMENT_UNCUED)
+    ap.add_argument("--event-threshold", type=float, default=train.EVENT_THRESHOLD)
     args = ap.parse_args(argv)
     if not corpus_dir().exists():
         print(f"crossval: the real corpus is not at {corpus_dir()} (set SSEKG_CORPUS)", file=sys.stderr)
@@ -103,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     golds = list(iter_gold(GOLD_DIR, folds=["train", "dev"]))
     cards: dict[str, dict | None] | None = {} if args.dump else None
     totals = crossvalidate(golds, args.k, cards, c1=args.c1, c2=args.c2, C=args.C, threshold=args.threshold, keep=args.keep,
-                           uncued=args.uncued)
+                           uncued=args.uncued, event_threshold=args.event_threshold)
     print(f"\n## {args.k}-fold cross-validation over train and dev ({totals['all'].reports} reports; "
           f"CRF c1={args.c1}, c2={args.c2}; statement model C={args.C}, threshold={args.threshold}, keep={args.keep}, uncued={args.uncued})\n")
     print(table(totals))
