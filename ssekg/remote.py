@@ -421,21 +421,42 @@ class RemoteStore:
         return bool(self.query(f"ASK {{ GRAPH {ox.NamedNode(iri)} {{ ?s ?p ?o }} }}"))
 
     def graph_quads(self, iri: str) -> Iterator[ox.Quad]:
-        """Every quad of one named graph, read in pages (a remote store caps the rows of one answer)."""
+        """Every quad of one named graph, read in pages (a remote store caps the rows of one answer).
+
+        A graph of one page is read sorted. A larger one cannot be paged sorted on Virtuoso, which refuses to sort
+        more than offset + limit = 10,000 rows (SR353, ``MaxSortedTopRows``): it is read in unsorted pages, each
+        quad given once, and the count checked against the graph's ``COUNT(*)`` at the end, so an engine whose
+        unsorted pages were not stable raises :class:`RemoteStoreError` rather than giving part of the graph.
+        """
         name = ox.NamedNode(iri)
-        offset = 0
-        while True:
-            rows = list(
-                self.query(
-                    f"SELECT ?s ?p ?o WHERE {{ GRAPH {name} {{ ?s ?p ?o }} }} ORDER BY ?s ?p ?o "
-                    f"LIMIT {_PAGE} OFFSET {offset}"
-                )
-            )
+        pattern = f"GRAPH {name} {{ ?s ?p ?o }}"
+        rows = list(self.query(f"SELECT ?s ?p ?o WHERE {{ {pattern} }} ORDER BY ?s ?p ?o LIMIT {_PAGE}"))
+        total = len(rows)
+        if total == _PAGE:  # a full page: the graph may hold more (a store may also cap an answer at _PAGE rows)
+            (count,) = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
+            total = int(count["n"].value)
+        if total == len(rows):
             for row in rows:
                 yield ox.Quad(row["s"], row["p"], row["o"], name)
-            if len(rows) < _PAGE:
-                return
+            return
+        seen: set[int] = set()
+        offset = 0
+        while True:
+            page = list(self.query(f"SELECT ?s ?p ?o WHERE {{ {pattern} }} LIMIT {_PAGE} OFFSET {offset}"))
+            for row in page:
+                q = ox.Quad(row["s"], row["p"], row["o"], name)
+                if hash(q) not in seen:
+                    seen.add(hash(q))
+                    yield q
+            if len(page) < _PAGE:
+                break
             offset += _PAGE
+        if len(seen) != total:
+            raise RemoteStoreError(
+                f"{self.endpoint}: graph {iri} has {total} triples but its pages gave {len(seen)} (the store's "
+                "unsorted pages were not stable while it was read): read it again, or raise the store's "
+                "MaxSortedTopRows"
+            )
 
     def graph_triples(self, iri: str) -> Iterator[Triple]:
         for q in self.graph_quads(iri):
