@@ -1,10 +1,13 @@
 """Organisations and programmes: who organises an event, and the programmes and projects a report names.
 
-Organisers are the organisation named after an ``organiser_cues`` phrase (``organisé par``, ``من تنظيم``,
-``organised by``), up to the end of its noun phrase, kept when it holds an ``organisations`` word or an acronym.
-Programmes are codes such as ``PGM DGD 2022-2026`` (capitals followed by a year range), an acronym in brackets
-with a year range, ``programme/projet/برنامج/مشروع`` followed by a quoted or capitalised name, and English
-``the X programme``; the funder is the organisation after ``funded by``/``financé par``/``بتمويل من`` near it.
+Organisers are the organisations named after an ``organiser_cues`` phrase (``organisé par``, ``من تنظيم``,
+``organised by``), up to the end of their noun phrase (a Latin name at its last capitalised word, an Arabic one at
+the indefinite event noun after it), cut into names (``_organiser_parts``), each kept when it holds an
+``organisations`` word or an acronym. Programmes are codes such as ``PGM DGD 2022-2026`` (capitals followed by a
+year range), an acronym in brackets with a year range, ``programme/projet/برنامج/مشروع`` followed by a quoted or
+capitalised name, a name that a programme word opens and its acronym closes (or the reverse), capitalised words up
+to a head word (``… Small Grants Program``), and an Arabic programme word with the indefinite noun chain after it;
+the funder is the organisation after ``funded by``/``financé par``/``بتمويل من`` near it.
 See ``docs/extraction.md``.
 """
 

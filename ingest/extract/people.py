@@ -3,8 +3,10 @@
 A speaker is a name after an honorific (``honorifics``); in French and English also a capitalised name followed
 by ``, <role>`` or a speech verb, or after a speech verb, or with a role before it; in Arabic a name after a
 speech verb followed by ``، <role>``, or a role between the speech verb and the name. Names are read from the
-words' shape (capitals, Arabic words that are not function words) because no gazetteer of people exists; words
-of other lists (organisations, roles, months, places, event words) are not names. The role and affiliation are
+words' shape (capitals, Arabic words that are not function words) and from where a given name stands
+(``data/given_names_ar.txt``, ``data/given_names_latin.txt``: a gazetteer of first names, not of people), which
+in Arabic is the only sign of where a name starts after a role's genitive chain; words of other lists
+(organisations, roles, months, places, event words) are not names. The role and affiliation are
 the apposition after the name (or before the honorific), split where an ``organisations`` word starts. The
 learned entity tagger adds the people no rule found (``_more_speakers``), and a statement is attributed to the
 speaker named in its lead-in, else to the nearest one before it (``_attribute``). See ``docs/extraction.md``.
