@@ -98,22 +98,19 @@ def city_of(text: str, language: str = "en") -> str | None:
     return None if city is None else (city["name"] if isinstance(city["name"], str) else city["name"]["en"])
 
 
-def test_a_hybrid_event_keeps_its_venue():
-    text = ("Cooperative lenders met at the annual cooperative finance forum. The forum took place on 3 May 2024 in "
-            "Nairobi and online, with three hundred participants.")
-    assert city_of(text) == "Nairobi"
-
-
-def test_the_venue_is_read_from_a_sentence_that_tells_of_the_gathering():
-    text = ("The Network of Worker Cooperatives held its workshop on shared ownership.\n\nIt was hosted in Glasgow on "
-            "12 March 2024, a year after a first meeting of its members from Leeds and Manchester.")
-    assert city_of(text) == "Glasgow"
-
-
-def test_the_city_a_report_names_most_is_the_venue_when_no_cue_says():
-    text = ("Social enterprises gather for the third social economy forum on 4 June 2024.\n\nThe mayor of Johannesburg "
-            "and cooperative leaders from Durban spoke. Johannesburg has 300 cooperatives.")
-    assert city_of(text) == "Johannesburg"
+@pytest.mark.parametrize("text, city", [
+    # a hybrid event keeps its venue
+    ("Cooperative lenders met at the annual cooperative finance forum. The forum took place on 3 May 2024 in "
+     "Nairobi and online, with three hundred participants.", "Nairobi"),
+    # the venue is read from a sentence that tells of the gathering
+    ("The Network of Worker Cooperatives held its workshop on shared ownership.\n\nIt was hosted in Glasgow on "
+     "12 March 2024, a year after a first meeting of its members from Leeds and Manchester.", "Glasgow"),
+    # the city a report names most is the venue when no cue says
+    ("Social enterprises gather for the third social economy forum on 4 June 2024.\n\nThe mayor of Johannesburg "
+     "and cooperative leaders from Durban spoke. Johannesburg has 300 cooperatives.", "Johannesburg"),
+], ids=["hybrid", "gathering-sentence", "named-most"])
+def test_the_venue_of_a_one_event_report(text, city):
+    assert city_of(text) == city
 
 
 def test_the_generated_city_block_is_what_the_script_writes():
@@ -131,22 +128,19 @@ def start_of(text: str, language: str = "en") -> str | None:
     return extract(Report(text=text, language=language))["events"][0].get("start")
 
 
-def test_a_date_without_its_year_takes_the_only_year_the_report_names():
-    text = ("The 2022 cooperative policy forum on social finance opened its doors. The forum took place on July 5th "
-            "in Accra, with two hundred delegates.")
-    assert start_of(text) == "2022-07-05"
-
-
-def test_a_date_after_until_is_no_start_date():
-    text = ("وانطلقت بالعاصمة فعاليات معرض التعاونيات النسائية في دورته الثالثة لعام 2025، وتستمر مشاركة التعاونيات حتى بعد "
-            "غد الأحد في 14 كانون الأول.")
-    assert start_of(text, "ar") is None
-
-
-def test_the_date_of_a_sentence_that_tells_of_the_gathering():
-    text = ("Members of the housing cooperatives met for their annual general assembly.\n\nThe event, held on Sunday "
-            "(January 11, 2026), elected a new board. A report is due on 12th February 2026.")
-    assert start_of(text) == "2026-01-11"
+@pytest.mark.parametrize("text, language, start", [
+    # a date without its year takes the only year the report names
+    ("The 2022 cooperative policy forum on social finance opened its doors. The forum took place on July 5th "
+     "in Accra, with two hundred delegates.", "en", "2022-07-05"),
+    # a date after "until" is no start date
+    ("وانطلقت بالعاصمة فعاليات معرض التعاونيات النسائية في دورته الثالثة لعام 2025، وتستمر مشاركة التعاونيات حتى بعد "
+     "غد الأحد في 14 كانون الأول.", "ar", None),
+    # the date of a sentence that tells of the gathering
+    ("Members of the housing cooperatives met for their annual general assembly.\n\nThe event, held on Sunday "
+     "(January 11, 2026), elected a new board. A report is due on 12th February 2026.", "en", "2026-01-11"),
+], ids=["only-year", "until", "gathering-sentence"])
+def test_the_start_date_of_a_one_event_report(text, language, start):
+    assert start_of(text, language) == start
 
 
 def test_the_items_of_an_objectives_list_are_not_proposals():
