@@ -113,6 +113,15 @@ def _term_pattern(term: str) -> str:
     return body
 
 
+def _squash(text: str) -> str:
+    return re.sub(r"[\s\-]+", "", text)
+
+
+@lru_cache(maxsize=4096)
+def _term_regex(term: str) -> re.Pattern:
+    return re.compile(_term_pattern(term))
+
+
 def _trie_pattern(terms: list[str]) -> str:
     """One regex for many folded terms, as a trie: alternatives that share a prefix share its test.
 
@@ -161,6 +170,7 @@ class TermMatcher:
 
     def __init__(self, entries: Iterable[tuple[str, Any]], arabic_prefixes: bool = True):
         self.values: dict[str, Any] = {}
+        self._by_letters: dict[str, list[str]] | None = None
         latin: list[str] = []
         arabic: list[str] = []
         arabic_al: list[str] = []
@@ -193,6 +203,15 @@ class TermMatcher:
             parts.append(rf"(?<![\w])[وف]?لل(?P<al>{alt(arabic_al)})(?![\w])")
         self.regex = re.compile("|".join(parts)) if parts else None
 
+    def _variants(self) -> dict[str, list[str]]:
+        """The terms by their letters without spaces and hyphens (in the list's order), built on first use."""
+        if self._by_letters is None:
+            self._by_letters = {}
+            for k in self.values:
+                if not k.startswith("\x00"):
+                    self._by_letters.setdefault(_squash(k), []).append(k)
+        return self._by_letters
+
     def _value(self, m: re.Match) -> tuple[str, Any]:
         for group in ("lat", "ar", "al"):
             try:
@@ -207,10 +226,10 @@ class TermMatcher:
                     return key, self.values[key]
                 if group == "ar" and key.startswith("ال") and key[2:] in self.values:
                     return key[2:], self.values[key[2:]]
-                # hyphen/space variants
-                for k, v in self.values.items():
-                    if re.fullmatch(_term_pattern(k), g):
-                        return k, v
+                # hyphen/space variants: only a term whose letters are g's can match it ("El-Sheikh", "El Sheikh")
+                for k in self._variants().get(_squash(g), ()):
+                    if _term_regex(k).fullmatch(g):
+                        return k, self.values[k]
                 return key, None
         return m.group(0), None
 
