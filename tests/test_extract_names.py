@@ -171,3 +171,18 @@ def test_the_lead_in_of_a_list_is_found_above_its_items():
     aim = [(0, 8)]
     assert _lead_has(text, text.index("another"), items, aim)
     assert not _lead_has(text, text.index("another"), items, [(100, 104)])
+
+
+@pytest.mark.parametrize("name, ok", [
+    ("Ministère du Travail, de l’Emploi et de la Sécurité Sociale", True),  # a comma inside a Latin name
+    ("Rwanda Institute of Cooperatives, Entrepreneurship and Microfinance (RICEM)", True),
+    ("الاتحاد التونسي للصناعة والتجارة والصناعات التقليدية", True),
+    ("الجهات المنظمة، أكدت على راهنية الموضوع", False),  # an Arabic comma: the clause after the name
+    ("Commission. It was committed to educate farmers", False),  # a sentence end inside
+    ("the cooperative unions and societies that set up factories to add value to what their members produce "
+     "in the districts", False),  # longer than any name
+])
+def test_an_organisation_or_affiliation_is_a_name_not_a_clause(name, ok):
+    from ssekg.ingest.extract import _name_like
+
+    assert _name_like(name) is ok
