@@ -1,6 +1,7 @@
 """Paths the tests share. The example report and the W3C suites live in ../shared beside the checkout."""
 
 import importlib.util
+import collections
 from collections import Counter
 import os
 import re
@@ -8,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -28,16 +30,29 @@ def free_port() -> int:
 
 
 def wait_for_address(proc: subprocess.Popen, timeout: float = 180) -> str:
+    """The address a started ``ssekg serve`` announces. Its output is drained from then on by a thread (the last
+    lines kept in ``proc.log_tail``): a server writing a log line per request into a pipe nobody reads blocks once
+    the pipe's 64 KiB are full, and a test polling it waited for ever."""
     deadline = time.monotonic() + timeout
     lines = []
     for line in proc.stdout:
         lines.append(line)
         match = re.search(r"at (http://\S+?)/? ", line)
         if match:
+            proc.log_tail = collections.deque(lines[-50:], maxlen=200)
+            threading.Thread(target=_drain, args=(proc.stdout, proc.log_tail), daemon=True).start()
             return match.group(1).rstrip("/")
         if time.monotonic() > deadline:
             break
     pytest.fail("the server never said where it serves:\n" + "".join(lines[-30:]))
+
+
+def _drain(stream, tail) -> None:
+    try:
+        for line in stream:
+            tail.append(line)
+    except (OSError, ValueError):  # the server is gone and its pipe closed
+        pass
 
 
 def stop(proc: subprocess.Popen) -> None:

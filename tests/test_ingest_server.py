@@ -124,6 +124,7 @@ def _literal_json(t) -> dict:
 
 def report_graph_sizes(url: str) -> dict[str, int]:
     sparql = SPARQLWrapper(f"{url}/sparql")
+    sparql.setTimeout(120)  # a server that stopped answering fails the test instead of holding it
     sparql.setQuery("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
     sparql.setReturnFormat(JSON)
     return {b["g"]["value"]: int(b["n"]["value"]) for b in sparql.queryAndConvert()["results"]["bindings"]}
