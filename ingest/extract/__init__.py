@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 from ssekg.errors import InputError
@@ -37,7 +39,7 @@ from .learned import LearnedMixin, _calibrate
 from .organisations import OrganisationsMixin
 from .people import PeopleMixin
 from .places import PlacesMixin
-from .text import TextMixin, _sentences
+from .text import Sentence, TextMixin, _sentences
 
 from .sequence import lexicon_hits, models_version
 
@@ -78,39 +80,51 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
         self.rule_statements = self._statements(self.blocks)
         self.programmes_found = self._programmes()
 
-    def _only_city(self) -> tuple[Any, Any] | None:
-        """The venue of a one-event report whose event sentences name none: the only city the report names."""
+    def _report_city(self) -> tuple[Any, Any] | None:
+        """The venue of a one-event report with no city after a venue cue: the only city it names, else the one
+        it names most (a dateline aside), when it names it at least twice and more often than any other."""
         found = [(m, c) for m, c in self._city_mentions(0, len(self.text)) if not self._in_excluded(m.start)]
-        if len({c.name_en for _, c in found}) != 1:
+        if len({c.name_en for _, c in found}) == 1:
+            return found[0]
+        counts = Counter(c.name_en for m, c in found if not self._is_dateline(m))
+        ranked = counts.most_common(2)
+        if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
             return None
-        return found[0]
+        return next((m, c) for m, c in found if c.name_en == ranked[0][0] and not self._is_dateline(m))
 
-    def _venue_anywhere(self) -> tuple[Any, Any] | None:
-        """The venue of a one-event report whose event sentences name none: the first city after a venue cue
-        (``in``, ``à``, ``بمدينة``…) in a sentence that tells of a gathering (an event word or an ``event_verbs``
-        verb: "It took place on 27 July in Nairobi")."""
+    def _gathering_sentences(self) -> Iterator[tuple[Sentence, bool]]:
+        """The sentences that tell of a gathering (an ``event_verbs`` verb or an event word), each with whether it
+        has both a verb and an event noun ("The event, held on …"; "a poll held on …" has only the verb)."""
         verbs = matcher("event_verbs")
         em = self._event_matcher_cached()
         for s in self.sents:
-            if not (verbs.search(self.ft, s.start, s.end) or em.search(self.ft, s.start, s.end)):
-                continue
+            verb = verbs.search(self.ft, s.start, s.end) is not None
+            noun = em.search(self.ft, s.start, s.end) is not None
+            if verb or noun:
+                yield s, verb and (noun or _GATHERING.search(fold_text(self.text[s.start:s.end])) is not None)
+
+    def _venue_anywhere(self) -> tuple[Any, Any] | None:
+        """The venue of a one-event report whose event sentences name none: the first city after a venue cue
+        (``in``, ``à``, ``بمدينة``…) in a sentence that tells of a gathering ("It took place on 27 July in
+        Nairobi")."""
+        for s, _ in self._gathering_sentences():
             found = self._venue_city(s)
             if found is not None and not self._in_excluded(found[0].start):
                 return found
         return None
 
-    def _main_city(self) -> tuple[Any, Any] | None:
-        """The venue of a one-event report that names several cities, none after a venue cue: the one it names
-        most, when it names it at least twice and more often than any other."""
-        found = [(m, c) for m, c in self._city_mentions(0, len(self.text))
-                 if not self._in_excluded(m.start) and not self._is_dateline(m)]
-        counts: dict[str, int] = {}
-        for _, c in found:
-            counts[c.name_en] = counts.get(c.name_en, 0) + 1
-        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
-        if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
-            return None
-        return next((m, c) for m, c in found if c.name_en == ranked[0][0])
+    def _gathering_date(self) -> DateMention | None:
+        """The date of a one-event report whose event sentences state none: the first full date in a sentence
+        whose verb tells of the gathering ("The event, held on Sunday … (January 11, 2026)", "s'est déroulé du
+        21 juin …"), not one alone on a publication line."""
+        for s, both in self._gathering_sentences():
+            if not both:
+                continue
+            for d in self.dates:
+                if s.start <= d.start < s.end and len(d.begin) == 10 and not d.relative \
+                        and not self._in_excluded(d.start):
+                    return d
+        return None
 
     def _only_country(self) -> str | None:
         """The venue's country of a one-event report that names no city: the only country it names (by name)."""
@@ -235,7 +249,7 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
             if city is None and i == 0 and not online and self.dateline is not None:
                 city = self.dateline
             if city is None and not online and len(drafts) == 1:
-                city = self._only_city() or self._main_city()
+                city = self._report_city()
             if online:
                 ev["online"] = True
             host = None

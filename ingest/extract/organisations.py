@@ -33,10 +33,7 @@ class OrganisationsMixin:
             org = self._org_after(c.end)
             if org is None:
                 continue
-            frag = self.text[org[0]:org[1]]
-            if not orgs.search(Folded.of(frag)) and not re.search(r"\b[A-Z]{2,}\b", frag):
-                continue
-            for part in _organiser_parts(frag):
+            for part in _organiser_parts(self.text[org[0]:org[1]]):
                 part = part.strip(" ,،")
                 if len(part) > 2 and part not in out and len(part) < 150 and (
                         orgs.search(Folded.of(part)) or re.search(r"\b[A-Z]{2,}\b", part)):

@@ -229,7 +229,8 @@ class PeopleMixin:
                     break
                 if f.startswith("و") and len(ends) > 1 and f[1:] in given_names_ar():
                     break  # "شاكر الصوفي ويعقوب الحداء": the next person
-                if any(mt.search(Folded.of(word)) for mt in blocked):
+                folded = Folded.of(word)
+                if any(mt.search(folded) for mt in blocked):
                     break
                 ends.append(e0 + w.end())
             e = ends[-1]
