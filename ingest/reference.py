@@ -84,13 +84,16 @@ def city_graph(base: str, countries: Graph) -> Graph:
 
     known = set(countries.subjects(RDF.type, SSE.Country))
     g = Graph()
+    nodes: set[URIRef] = set()
+    features: set[URIRef] = set()
     for row in gazetteer():
         english = names(row, "en")
         if not english:
             continue
         node = URIRef(f"{base}city/{city_key(english[0], row['country'])}")
-        if (node, RDF.type, SSE.City) in g:
+        if node in nodes:
             continue  # a second line of the same city (Kashan, Kāshān): the first one's labels stand
+        nodes.add(node)
         g.add((node, RDF.type, SSE.City))
         for column in ("en", "fr", "ar"):
             found = names(row, column)
@@ -99,8 +102,9 @@ def city_graph(base: str, countries: Graph) -> Graph:
         if country_iri(row["country"], base) in known:  # not Kosovo's XK, which ISO 3166 does not assign
             g.add((node, SSE.country, country_iri(row["country"], base)))
         feature = GEONAMES[f"{(row.get('geonames') or '').strip()}/"]
-        if (row.get("geonames") or "").strip().isdigit() and (None, OWL.sameAs, feature) not in g:
+        if (row.get("geonames") or "").strip().isdigit() and feature not in features:
             # one node per GeoNames feature: two would become owl:sameAs each other and share their labels
+            features.add(feature)
             g.add((node, OWL.sameAs, feature))
             g.add((node, DCTERMS.source, GEONAMES_SITE))
     return g
@@ -110,12 +114,12 @@ def city_graph(base: str, countries: Graph) -> Graph:
 def _computed_closure(base: str, version: str) -> Graph:
     """What OWL RL adds to the reference data, once per version (owlrl took 3 s: every run paid it)."""
     graphs, tbox, _ = _asserted(base)
-    everything = _union(*graphs.values())
+    everything = {t for g in graphs.values() for t in g}  # sets, not a union Graph: rdflib's add is the cost
     # the tables of ingest/fastinfer.py with owl:sameAs copying, which give owlrl's closure in a thirtieth of
     # the time (tests/test_fastinfer.py compares them); owlrl where they cannot say
-    instances = _union(graphs["schemes"], graphs["countries"], graphs["cities"])  # the tbox is the ontology's own
+    instances = [t for name in ("schemes", "countries", "cities") for t in graphs[name]]  # the tbox: the ontology's
     found = closure_with_same_as(instances, compile_rules(tbox))
-    closed = closure(everything) if found is None else found | tbox
+    closed = closure(_union(*graphs.values())) if found is None else found | tbox
     inferred = Graph()
     for triple in without_same_as_copies(closed, everything):
         if triple not in everything and isinstance(triple[0], (URIRef, BNode)) and not trivial(*triple):
@@ -123,14 +127,14 @@ def _computed_closure(base: str, version: str) -> Graph:
     return inferred
 
 
-def without_same_as_copies(closed: Iterable[tuple], asserted: Graph) -> Iterator[tuple]:
+def without_same_as_copies(closed: Iterable[tuple], asserted: Iterable[tuple]) -> Iterator[tuple]:
     """The closure without what OWL RL copies onto the external IRIs our resources are ``owl:sameAs``.
 
     owl:sameAs links our countries to GeoNames and Wikidata; OWL RL copies every statement about a country onto
     each of its external IRIs (typed sse:Country, labelled, coded), and every count of countries doubled (498 for
     249). The links stay as asserted; their copies stay out of the graph: what is said is said of our IRI, once.
     """
-    external = {o for _, _, o in asserted.triples((None, OWL.sameAs, None))}
+    external = {o for _, p, o in asserted if p == OWL.sameAs}
     for triple in closed:
         s, p, o = triple
         if s in external or (o in external and p != OWL.sameAs):
