@@ -186,3 +186,28 @@ def test_an_organisation_or_affiliation_is_a_name_not_a_clause(name, ok):
     from ssekg.ingest.extract import _name_like
 
     assert _name_like(name) is ok
+
+
+@pytest.mark.parametrize("piece, language, fragment", [
+    ("selon elle", "fr", True),
+    ("en milieu urbain", "fr", True),
+    ("particulièrement chez les artisanes", "fr", True),
+    ("les artisanes", "fr", True),
+    ("the ministry", "en", True),
+    ("with greater unity", "en", True),
+    ("في هذا الصدد", "ar", True),
+    ("الاقتصاد الاجتماعي والتضامني", "ar", True),
+    ("social and solidarity economy", "en", True),
+    ("a lack of cold storage", "en", False),  # "a" is an article, not the French "à" once folded
+    ("upgrading the feeder roads", "en", False),
+    ("weak bookkeeping", "en", False),
+    ("en mutualisant les achats", "fr", False),  # "en" before a gerund opens a claim
+    ("aux nouvelles formes de précarité", "fr", False),  # an item of "face à X, aux Y": the claim's own words
+    ("توسيع شبكة التسويق", "ar", False),
+])
+def test_a_short_piece_left_by_a_cut_at_commas_is_not_a_statement(piece, language, fragment):
+    text = f"Intro. {piece}. Fin."
+    ex = _Extractor(Report(text=text, language=language))
+    ex.analyse()
+    a = text.index(piece)
+    assert ex._fragment(a, a + len(piece)) is fragment
