@@ -211,3 +211,20 @@ def test_a_short_piece_left_by_a_cut_at_commas_is_not_a_statement(piece, languag
     ex.analyse()
     a = text.index(piece)
     assert ex._fragment(a, a + len(piece)) is fragment
+
+
+@pytest.mark.parametrize("text, language, expected, absent", [
+    ("The cooperatives met the World Bank and ILO staff in the capital.", "en", ["World Bank", "ILO"], []),
+    ("Le projet a eu lieu avec l'Union européenne ; il en a eu besoin.", "fr", ["Union européenne"], ["eu"]),
+    ("The ilo of the village is a word here, not the agency.", "en", [], ["ilo"]),
+    ("وقدمت الجمعيات مشاريعها للاتحاد الأفريقي وبرنامج الأمم المتحدة الإنمائي والاتحاد الأوروبي.", "ar",
+     ["للاتحاد الأفريقي", "برنامج الأمم المتحدة الإنمائي", "الاتحاد الأوروبي"], ["والاتحاد الأوروبي"]),
+])
+def test_an_organisation_known_by_name_is_found_in_its_case(text, language, expected, absent):
+    ex = _Extractor(Report(text=text, language=language))
+    ex.analyse()
+    names = [name for name, _ in ex._known_organisations([])]
+    for name in expected:
+        assert name in names, (name, names)
+    for name in absent:
+        assert name not in names

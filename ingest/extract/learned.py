@@ -53,6 +53,7 @@ class LearnedMixin:
             elif t.label == "PER":
                 out["people"].append((a, b, t.confidence))
         out["organisations"] += self._more_organisations(out["organisations"], marks.get("organisation", []))
+        out["organisations"] += self._known_organisations(out["organisations"])
         return out
 
     def _more_organisations(self, found: list[tuple[str, int]], candidates: list[tuple[int, int]]) -> list[tuple[str, int]]:
