@@ -228,3 +228,17 @@ def test_an_organisation_known_by_name_is_found_in_its_case(text, language, expe
         assert name in names, (name, names)
     for name in absent:
         assert name not in names
+
+
+@pytest.mark.parametrize("name, language, organisation", [
+    ("Union Maraîchère", "fr", True),
+    ("Action Aid", "en", True),
+    ("منظمة الأمل", "ar", True),
+    ("Amina Diallo", "fr", False),
+    ("Kwame Mensah", "en", False),
+    ("ليلى بن علي", "ar", False),
+])
+def test_a_speaker_name_that_is_an_organisation_s_is_not_a_speaker(name, language, organisation):
+    text = f"{name} a pris la parole."
+    ex = _Extractor(Report(text=text, language=language))
+    assert ex._organisation_named(0, len(name)) is organisation

@@ -404,8 +404,15 @@ class PeopleMixin:
                 continue
             known.append(key)
             speakers.append(Speaker(name, a, b))
+        speakers = [sp for sp in speakers if not self._organisation_named(sp.start, sp.end)]
         speakers.sort(key=lambda sp: sp.start)
         return speakers
+
+    def _organisation_named(self, a: int, b: int) -> bool:
+        """Whether a name the speaker rules or the tagger read is an organisation's: it holds an organisation head
+        word (Union, Coop, Agency, منظمة…) or is a name the lexicon knows as an organisation (Action Aid)."""
+        ft = Folded.of(self.text[a:b])
+        return matcher("organisations").search(ft) is not None or matcher("known_organisations").search(ft) is not None
 
     def _attribute(self, lead: tuple[int, int], speakers: list[Speaker], collective: TermMatcher) -> str | None:
         a, b = lead
