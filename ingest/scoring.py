@@ -128,12 +128,20 @@ def _equal(a: Item, b: Item) -> bool:
     return a.key == b.key
 
 
+def _same_city(a: Item, b: Item) -> bool:
+    """One city by either of its names: the gazetteer's key ("New York" and "New York City" are one node of the
+    graph, ``city/new-york-city``), else the folded name."""
+    from .keys import city_key
+
+    return a.key == b.key or bool(a.text and b.text) and city_key(a.text, None) == city_key(b.text, None)
+
+
 def _date(a: Item, b: Item) -> bool:
     return a.text == b.text or a.text.startswith(b.text + "-")
 
 
 SAME: dict[str, Callable[[Item, Item], bool]] = {
-    "countries": _equal, "cities": _equal, "dates": _date, "speakers": _contains,
+    "countries": _equal, "cities": _same_city, "dates": _date, "speakers": _contains,
     "organisations": _text_or_span, "programmes": _text_or_span,
     "challenges": _text_or_span, "proposals": _text_or_span,
 }

@@ -111,3 +111,13 @@ def test_confidences_are_judged_against_the_gold():
     s = score(gold(), c)
     assert sorted(s.judged["statement"]) == [(0.2, False), (0.7, True)]
     assert s.judged["speaker"] == [(0.9, True)] and s.judged["event"] == [(0.95, True)]
+
+
+def test_a_city_matches_by_any_of_its_gazetteer_names_and_not_another_city():
+    def city_f1(name: str) -> float:
+        return score(gold(city="New York", country="US"), card(city={"name": name, "country": "US"},
+                                                           host_country="US")).fields["cities"].prf()[2]
+
+    assert city_f1("New York City") == 1.0  # one node of the graph, city/new-york-city
+    assert city_f1("New York") == 1.0
+    assert city_f1("Chicago") == 0.0
