@@ -242,3 +242,16 @@ def test_a_speaker_name_that_is_an_organisation_s_is_not_a_speaker(name, languag
     text = f"{name} a pris la parole."
     ex = _Extractor(Report(text=text, language=language))
     assert ex._organisation_named(0, len(name)) is organisation
+
+
+@pytest.mark.parametrize("text, language, expected", [
+    ("The forum heard the results of mapping studies in four countries: Ghana, Togo, Benin and Niger.", "en", []),
+    ("She cited countries where cooperative laws were adopted (Ghana, Togo and Benin).", "en", []),
+    ("Delegations from Ghana, Togo and Benin took part in the forum.", "en", ["GH", "TG", "BJ"]),
+    ("Le forum a réuni des représentants du Ghana, du Togo et du Bénin.", "fr", ["GH", "TG", "BJ"]),
+    ("Des pays comme le Ghana, le Togo et le Bénin ont adopté une loi.", "fr", []),
+])
+def test_a_list_of_study_or_example_countries_is_not_of_participants(text, language, expected):
+    ex = _Extractor(Report(text=text, language=language))
+    ex.analyse()
+    assert [code for code, _ in ex._participating(0, len(text), [])] == expected

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .lexicon import Folded, Match, cities, countries, matcher
+from .lexicon import Folded, Match, cities, countries, fold_text, matcher
 from .text import Sentence, _is_arabic, _sentence_at
 
 
@@ -121,6 +121,9 @@ class PlacesMixin:
                                  for f in fund)
                     if funded:
                         continue
+                    strong = [c for c in before if fold_text(self.text[c.start:c.end]).lower() not in _GENERIC_CUES]
+                    if not strong and _TOPIC.search(fold_text(self.text[max(s.start, first.start - 100):first.start])):
+                        continue  # a list of examples or study countries ("countries where SSE laws were adopted")
                     if before or len(chain) >= 3:
                         for m in chain:
                             found.setdefault(m.value.code, m.start)
@@ -192,3 +195,12 @@ class PlacesMixin:
             elif seg.count(o) > seg.count(c):
                 return True
         return False
+
+
+#: participation cues too general to overrule the words of :data:`_TOPIC` ("six countries: …", "including")
+_GENERIC_CUES = {fold_text(w).lower() for w in ("countries", "pays", "دول", "including", "from")}
+#: words before an uncued list of countries that make it a list of examples, not of participants: studies and
+#: their countries, laws and policies "adopted in", experiences "such as" (a participation cue overrides them)
+_TOPIC = re.compile(r"\b(?:stud(?:y|ies)|mapping|surveys?|where|such as|like|experiences?|examples?|polic(?:y|ies)|laws?|"
+                    r"adopted|tels? que|telles? que|comme|experiences?|exemples?|etudes?|politiques?|lois?|ou|"
+                    r"مثل|تجارب|تجربة|على غرار|كما هو الحال)\b")
