@@ -255,3 +255,11 @@ def test_a_list_of_study_or_example_countries_is_not_of_participants(text, langu
     ex = _Extractor(Report(text=text, language=language))
     ex.analyse()
     assert [code for code, _ in ex._participating(0, len(text), [])] == expected
+
+
+def test_a_speaker_name_ends_at_its_line():
+    from ssekg.ingest.extract.people import Speaker, _first_line
+
+    sp = _first_line(Speaker("Kofi Mensah\nCentral Co", 10, 32))
+    assert (sp.name, sp.start, sp.end) == ("Kofi Mensah", 10, 21)
+    assert _first_line(Speaker("Kofi Mensah", 10, 21)).name == "Kofi Mensah"

@@ -15,7 +15,7 @@ speaker named in its lead-in, else to the nearest one before it (``_attribute``)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .lexicon import Folded, TermMatcher, cities, countries, fold_text, given_names_ar, lexicon, matcher
 from .text import _is_arabic, _strip_span
@@ -407,6 +407,7 @@ class PeopleMixin:
                 continue
             known.append(key)
             speakers.append(Speaker(name, a, b))
+        speakers = [_first_line(sp) for sp in speakers]
         speakers = [sp for sp in speakers if not self._organisation_named(sp.start, sp.end)]
         speakers.sort(key=lambda sp: sp.start)
         return speakers
@@ -451,3 +452,13 @@ def keyed_matcher_safe(name: str) -> TermMatcher:
 
     value = lexicon()[name]
     return keyed_matcher(name) if isinstance(value, dict) else matcher(name)
+
+
+def _first_line(sp: Speaker) -> Speaker:
+    """A name is on one line: a by-line's name ran on into the next line's organisation ("… Asira\nInternational
+    Co")."""
+    cut = sp.name.find("\n")
+    if cut <= 0:
+        return sp
+    name = sp.name[:cut].rstrip()
+    return replace(sp, name=name, end=sp.start + len(name))
