@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS, OWL
 from ssekg.namespaces import DEFAULT_BASE, graph_iri
 from ssekg.ontology import ontology_graph, schemes_graph
 from ssekg.ontology.countries import country_graph
-from ssekg.store import Store, triple_key
+from ssekg.store import Store, ntriples, triple_key
 
 from .fastinfer import closure_with_same_as, compile_rules
 from .infer import closure, trivial
@@ -190,6 +190,11 @@ def ensure_reference(store: Store, reference: Reference) -> bool:
     if graphs[graph_iri(store.base, "reference-inferred")] is None:  # this Reference was read from another store
         graphs[graph_iri(store.base, "reference-inferred")] = _computed_closure(reference.base, reference.version)
     graphs[meta] = [(URIRef(graph_iri(store.base, "reference")), DCTERMS.hasVersion, Literal(reference.version))]
-    store.replace_graphs(graphs)
+    if getattr(store, "path", None) is not None and not any(store.has_graph(iri) for iri in graphs):
+        # a new store: the bulk loader (journalled, undone at the next open if cut short: the version is then
+        # missing and the next run writes it again) instead of a 27,000-triple SPARQL update (1.05 -> 0.2 s)
+        store.add_new_graphs({iri: ntriples(triples) for iri, triples in graphs.items()}, maintain=False)
+    else:
+        store.replace_graphs(graphs)
     cube.ensure(store)
     return True

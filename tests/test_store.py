@@ -9,7 +9,7 @@ from rdflib.namespace import RDFS
 
 from ssekg.errors import StoreError
 from ssekg.namespaces import inferred_graph_iri, report_iri
-from ssekg.store import Store
+from ssekg.store import JOURNAL, Store
 
 PERSON = URIRef("https://w3id.org/ssekg/id/person/amina")
 EVENT = URIRef("https://w3id.org/ssekg/id/event/aaaa-1")
@@ -118,3 +118,19 @@ def test_ntriples_writes_what_oxigraphs_serialiser_writes():
     for triples in cases:
         assert ntriples(triples) == oxigraph(triples)
         assert ntriples(triples) == oxigraph(triples)  # again, from the remembered terms
+
+
+def test_a_new_store_gets_the_reference_data_in_bulk_as_the_update_would_write_it(tmp_path):
+    from ssekg.ingest.reference import ensure_reference, load_reference, stored_version
+    from ssekg.namespaces import graph_iri
+
+    reference = load_reference()
+    bulk = Store.open(tmp_path / "bulk")
+    assert ensure_reference(bulk, reference)
+    assert not (tmp_path / "bulk" / JOURNAL).exists()  # the load finished: nothing to undo at the next open
+    updated = Store.memory()  # no directory: the SPARQL update path
+    assert ensure_reference(updated, reference)
+    assert stored_version(bulk) == stored_version(updated) == reference.version
+    assert set(bulk.ox) == set(updated.ox)  # every named graph, the default graph's union copy, the empty cube
+    assert not ensure_reference(bulk, reference)  # written once per version
+    assert len(set(bulk.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri(bulk.base, "cities"))))) > 10000
