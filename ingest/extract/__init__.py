@@ -132,23 +132,6 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
                  if m.value.kind == "name" and not self._in_excluded(m.start)}
         return codes.pop() if len(codes) == 1 else None
 
-    def _gathering_date(self) -> DateMention | None:
-        """The date of a one-event report whose event sentences state none: the first full date in a sentence
-        whose verb tells of the gathering ("The event, held on Sunday … (January 11, 2026)", "s'est déroulé du
-        21 juin …"), not one alone on a publication line."""
-        verbs = matcher("event_verbs")
-        em = self._event_matcher_cached()
-        for s in self.sents:
-            if verbs.search(self.ft, s.start, s.end) is None or (
-                    em.search(self.ft, s.start, s.end) is None
-                    and not _GATHERING.search(fold_text(self.text[s.start:s.end]))):
-                continue  # "a poll held by ICCI on January 19": a verb of gathering, but no event word
-            for d in self.dates:
-                if s.start <= d.start < s.end and len(d.begin) == 10 and not d.relative \
-                        and not self._in_excluded(d.start):
-                    return d
-        return None
-
     def _only_date(self) -> DateMention | None:
         """The date of a one-event report whose event sentences state none: the report's only full date (a day,
         or a range of days), when it names just one and it is no publication line ("Published", "تاريخ النشر")."""
