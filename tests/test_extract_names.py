@@ -263,3 +263,12 @@ def test_a_speaker_name_ends_at_its_line():
     sp = _first_line(Speaker("Kofi Mensah\nCentral Co", 10, 32))
     assert (sp.name, sp.start, sp.end) == ("Kofi Mensah", 10, 21)
     assert _first_line(Speaker("Kofi Mensah", 10, 21)).name == "Kofi Mensah"
+
+
+def test_a_quotation_that_tells_of_an_earlier_gathering_opens_no_event_and_gives_no_date():
+    text = ("Le Forum régional de l’économie solidaire s’est ouvert le 12 mars 2025 à Lomé.\n"
+            "« C’est une rencontre qui fait suite au séminaire tenu à Accra en mai 2023 », a déclaré la ministre.\n")
+    card = extract(Report(text=text, language="fr"))
+    assert len(card["events"]) == 1
+    assert card["events"][0]["start"] == "2025-03-12"
+    assert card["events"][0]["city"]["name"] == "Lomé"
