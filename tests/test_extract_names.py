@@ -272,3 +272,18 @@ def test_a_quotation_that_tells_of_an_earlier_gathering_opens_no_event_and_gives
     assert len(card["events"]) == 1
     assert card["events"][0]["start"] == "2025-03-12"
     assert card["events"][0]["city"]["name"] == "Lomé"
+
+
+@pytest.mark.parametrize("raw, name", [
+    ("ILO, Guy Ryder", "ILO"),
+    ("Union des Coopératives Agricoles, M.", "Union des Coopératives Agricoles"),
+    ("وزارة الفلاحة والصيد البحري السيد", "وزارة الفلاحة والصيد البحري"),
+    ("Réseau des artisanes\nPar Jean Dupont", "Réseau des artisanes"),
+    ("بمشاركة اتحاد الجمعيات النسائية", "اتحاد الجمعيات النسائية"),
+    ("جامعة محمد الخامس", "جامعة محمد الخامس"),  # a given name inside a name, not after a comma, stays
+    ("Ministère du Commerce, de l’Industrie et de l’Artisanat", "Ministère du Commerce, de l’Industrie et de l’Artisanat"),
+])
+def test_an_organisation_name_ends_before_the_person_or_line_it_ran_into(raw, name):
+    from ssekg.ingest.extract import _trim_org
+
+    assert _trim_org(raw) == name

@@ -39,7 +39,7 @@ from .learned import LearnedMixin, _calibrate
 from .organisations import OrganisationsMixin
 from .people import PeopleMixin
 from .places import PlacesMixin
-from .text import Sentence, TextMixin, _sentences
+from .text import Sentence, TextMixin, _is_arabic, _sentences
 
 from .sequence import lexicon_hits, models_version
 
@@ -279,11 +279,11 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
                     item["confidence"] = self._confidence("speaker", "PER", sp.start, sp.end)
                     if not any(x["name"] == sp.name for x in ev["speakers"]):
                         ev["speakers"].append(item)
-            orgs = [o for o in self._organisations(d.start, d.end) if _name_like(o)]
+            orgs = [o for o in dict.fromkeys(_trim_org(o) for o in self._organisations(d.start, d.end)) if _name_like(o)]
             if orgs:
                 ev["organisers"] = [self._organisation(o, d.start) for o in orgs]
-            others = [o for o, pos in learned["organisations"] if owner(pos) == i and o not in orgs and _name_like(o)
-                      and not any(fold_text(o) in fold_text(x) for x in orgs)]
+            others = [o for o in (_trim_org(o) for o, pos in learned["organisations"] if owner(pos) == i)
+                      if o not in orgs and _name_like(o) and not any(fold_text(o) in fold_text(x) for x in orgs)]
             if others:
                 ev["participants"] = [self._organisation(o, d.start) for o in dict.fromkeys(others)]
             for kind, key, scheme in (("challenge", "challenges", "challenge"), ("proposal", "proposals", "proposal")):
@@ -322,6 +322,28 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
         report["extractor"] = {"name": EXTRACTOR_NAME, "version": EXTRACTOR_VERSION}
         report["text"] = self.text
         return {"card": 1, "language": self.r.language, "report": report, "events": events}
+
+
+def _trim_org(name: str) -> str:
+    """An organisation's name without what the tagger or the rules ran on into: the next line, a person named after a
+    comma or an honorific ("ILO, Guy Ryder", "Union Agriculture Minister, Mrs", "وزارة الشؤون الاقتصادية … السيد"),
+    a participation cue before it ("بمشاركة وزير العمل …")."""
+    from .lexicon import given_name_spans
+
+    name = name.split("\n", 1)[0]
+    folded = Folded.of(name)
+    for m in matcher("honorifics").finditer(folded):
+        if m.start > 0:
+            name = name[:m.start]
+            break
+    for a, _ in given_name_spans(name, "latin") + given_name_spans(name):
+        if a > 0 and name[:a].rstrip().endswith((",", "،")):
+            name = name[:a]
+            break
+    cue = matcher("participation_cues").search(Folded.of(name))
+    if cue is not None and cue.start <= 2 and _is_arabic(name[:cue.end]):  # بمشاركة: the match is after ب
+        name = name[cue.end:]
+    return name.strip(" ,،;:-–")
 
 
 def _name_like(name: str) -> bool:
