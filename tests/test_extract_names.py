@@ -250,6 +250,8 @@ def test_a_speaker_name_that_is_an_organisation_s_is_not_a_speaker(name, languag
     ("Delegations from Ghana, Togo and Benin took part in the forum.", "en", ["GH", "TG", "BJ"]),
     ("Le forum a réuni des représentants du Ghana, du Togo et du Bénin.", "fr", ["GH", "TG", "BJ"]),
     ("Des pays comme le Ghana, le Togo et le Bénin ont adopté une loi.", "fr", []),
+    ("Les pays où une loi existe déjà : Ghana, Togo et Bénin.", "fr", []),
+    ("Deux ou trois équipes par pays : Ghana, Togo et Bénin.", "fr", ["GH", "TG", "BJ"]),  # "ou" is "or", not "où"
 ])
 def test_a_list_of_study_or_example_countries_is_not_of_participants(text, language, expected):
     ex = _Extractor(Report(text=text, language=language))
@@ -284,6 +286,6 @@ def test_a_quotation_that_tells_of_an_earlier_gathering_opens_no_event_and_gives
     ("Ministère du Commerce, de l’Industrie et de l’Artisanat", "Ministère du Commerce, de l’Industrie et de l’Artisanat"),
 ])
 def test_an_organisation_name_ends_before_the_person_or_line_it_ran_into(raw, name):
-    from ssekg.ingest.extract import _trim_org
+    from ssekg.ingest.extract.organisations import _trim_org
 
     assert _trim_org(raw) == name

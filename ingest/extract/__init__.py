@@ -36,10 +36,10 @@ from .dates import DateMention, find_dates, find_relative
 from .events import EventsMixin, _event_probability, _event_threshold
 from .lexicon import Folded, fold_text, lexicon, matcher
 from .learned import LearnedMixin, _calibrate
-from .organisations import OrganisationsMixin
+from .organisations import OrganisationsMixin, _trim_org
 from .people import PeopleMixin
 from .places import PlacesMixin
-from .text import Sentence, TextMixin, _is_arabic, _sentences
+from .text import Sentence, TextMixin, _sentences
 
 from .sequence import lexicon_hits, models_version
 
@@ -322,28 +322,6 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
         report["extractor"] = {"name": EXTRACTOR_NAME, "version": EXTRACTOR_VERSION}
         report["text"] = self.text
         return {"card": 1, "language": self.r.language, "report": report, "events": events}
-
-
-def _trim_org(name: str) -> str:
-    """An organisation's name without what the tagger or the rules ran on into: the next line, a person named after a
-    comma or an honorific ("ILO, Guy Ryder", "Union Agriculture Minister, Mrs", "وزارة الشؤون الاقتصادية … السيد"),
-    a participation cue before it ("بمشاركة وزير العمل …")."""
-    from .lexicon import given_name_spans
-
-    name = name.split("\n", 1)[0]
-    folded = Folded.of(name)
-    for m in matcher("honorifics").finditer(folded):
-        if m.start > 0:
-            name = name[:m.start]
-            break
-    for a, _ in given_name_spans(name, "latin") + given_name_spans(name):
-        if a > 0 and name[:a].rstrip().endswith((",", "،")):
-            name = name[:a]
-            break
-    cue = matcher("participation_cues").search(Folded.of(name))
-    if cue is not None and cue.start <= 2 and _is_arabic(name[:cue.end]):  # بمشاركة: the match is after ب
-        name = name[cue.end:]
-    return name.strip(" ,،;:-–")
 
 
 def _name_like(name: str) -> bool:

@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from .lexicon import Folded, countries, fold_text, lexicon, matcher
+from .lexicon import Folded, countries, fold_text, given_name_spans, lexicon, matcher
 from .learned import _calibrate
 from .text import _is_arabic, _strip_span
 
@@ -379,3 +379,23 @@ def _latin_phrase(text: str, a: int, b: int) -> tuple[int, int] | None:
     if bracket:
         end += bracket.end()
     return (start, end)
+
+
+def _trim_org(name: str) -> str:
+    """An organisation's name without what the tagger or the rules ran on into: the next line, a person named after a
+    comma or an honorific ("ILO, Guy Ryder", "Union Agriculture Minister, Mrs", "وزارة الشؤون الاقتصادية … السيد"),
+    a participation cue before it ("بمشاركة وزير العمل …")."""
+    name = name.split("\n", 1)[0]
+    folded = Folded.of(name)
+    for m in matcher("honorifics").finditer(folded):
+        if m.start > 0:
+            name = name[:m.start]
+            break
+    for a, _ in given_name_spans(name, "latin") + given_name_spans(name):
+        if a > 0 and name[:a].rstrip().endswith((",", "،")):
+            name = name[:a]
+            break
+    cue = matcher("participation_cues").search(Folded.of(name))
+    if cue is not None and cue.start <= 2 and _is_arabic(name[:cue.end]):  # بمشاركة: the match is after ب
+        name = name[cue.end:]
+    return name.strip(" ,،;:-–")

@@ -122,7 +122,8 @@ class PlacesMixin:
                     if funded:
                         continue
                     strong = [c for c in before if fold_text(self.text[c.start:c.end]).lower() not in _GENERIC_CUES]
-                    if not strong and _TOPIC.search(fold_text(self.text[max(s.start, first.start - 100):first.start])):
+                    window = self.text[max(s.start, first.start - 100):first.start]
+                    if not strong and (_TOPIC.search(fold_text(window)) or re.search(r"\boù\b", window)):
                         continue  # a list of examples or study countries ("countries where SSE laws were adopted")
                     if before or len(chain) >= 3:
                         for m in chain:
@@ -202,5 +203,5 @@ _GENERIC_CUES = {fold_text(w).lower() for w in ("countries", "pays", "دول", "
 #: words before an uncued list of countries that make it a list of examples, not of participants: studies and
 #: their countries, laws and policies "adopted in", experiences "such as" (a participation cue overrides them)
 _TOPIC = re.compile(r"\b(?:stud(?:y|ies)|mapping|surveys?|where|such as|like|experiences?|examples?|polic(?:y|ies)|laws?|"
-                    r"adopted|tels? que|telles? que|comme|experiences?|exemples?|etudes?|politiques?|lois?|ou|"
+                    r"adopted|tels? que|telles? que|comme|experiences?|exemples?|etudes?|politiques?|lois?|"
                     r"مثل|تجارب|تجربة|على غرار|كما هو الحال)\b")
