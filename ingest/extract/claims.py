@@ -329,7 +329,7 @@ class ClaimsMixin:
         """Whether a short statement is the piece of a sentence a cut at commas left, not a claim.
 
         Read in the cross-validated misses: a phrase of place, manner or source ("en milieu rural", "selon lui",
-        "particulièrement chez les jeunes", "with Greater Solidarity", "في هذا السياق"), a bare noun phrase ("les
+        "particulièrement chez les jeunes", "with greater unity", "في هذا السياق"), a bare noun phrase ("les
         femmes", "the government", "notre société"), the sector's own name. The gold's short statements are acts
         and problems ("enhancing infrastructure", "حشد التمويل الخارجي", "dishonest leaders", "en renforçant …").
         """

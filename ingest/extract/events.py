@@ -104,7 +104,7 @@ class EventsMixin:
                 new_date = rel[0] if rel else None
             cur = drafts[-1] if drafts else None
             is_new = cur is None
-            # a speaker's words ("c'est une rencontre qui fait suite au forum tenu à Dakar en mai 2023 », a déclaré…")
+            # a speaker's words ("« C’est une rencontre qui fait suite au séminaire tenu à Accra en mai 2023 », a déclaré …")
             # tell of this event or of an earlier one: they open no event of their own
             quoted = self._quoted(trig.start, s)
             if cur is not None and not anaphoric and not quoted:
@@ -122,7 +122,7 @@ class EventsMixin:
             else:
                 cur.sentences.append(s)
             if quoted and not is_new:
-                continue  # nor its date or place: "le forum tenu à Dakar en mai 2023" is another gathering's
+                continue  # nor its date or place: "le séminaire tenu à Accra en mai 2023" is another gathering's
             if cur.date is None and new_date:
                 cur.date = new_date
             if cur.city is None and city:

@@ -383,7 +383,7 @@ def _latin_phrase(text: str, a: int, b: int) -> tuple[int, int] | None:
 
 def _trim_org(name: str) -> str:
     """An organisation's name without what the tagger or the rules ran on into: the next line, a person named after a
-    comma or an honorific ("ILO, Guy Ryder", "Union Agriculture Minister, Mrs", "وزارة الشؤون الاقتصادية … السيد"),
+    comma or an honorific ("ILO, Kofi Mensah", "Union des Coopératives, M.", "وزارة الفلاحة … السيد"),
     a participation cue before it ("بمشاركة وزير العمل …")."""
     name = name.split("\n", 1)[0]
     folded = Folded.of(name)

@@ -24,7 +24,7 @@ from .text import _is_arabic, _strip_span
 #: The least PER probability (mean over the name's tokens) that keeps a speaker the rules found. Chosen by
 #: cross-validation over train and dev (152 reports; the tagger of each part never saw it): speakers F1 0.81 keeping
 #: all, 0.82 at 0.05 and 0.1, 0.81 at 0.15 and 0.25, 0.78 at 0.4 (the dev fold's choice for an earlier tagger:
-#: held-out PER probabilities are low on names the tagger never saw, and "Minister Japhet Hasunga" was dropped). The
+#: held-out PER probabilities are low on names the tagger never saw, and a name after "Minister" was dropped). The
 #: dev fold alone, read by the shipped tagger: 0.78 at 0.4, 0.76 at 0.25, 0.74 at 0.1; 0.25 stands between the two.
 SPEAKER_MIN = 0.25
 #: The same for Arabic reports, whose names the tagger reads less surely (no capitals): cross-validated Arabic
