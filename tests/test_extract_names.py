@@ -291,3 +291,17 @@ def test_an_organisation_name_ends_before_the_person_or_line_it_ran_into(raw, na
     from ssekg.ingest.extract.organisations import _trim_org
 
     assert _trim_org(raw) == name
+
+
+def test_an_event_told_in_a_paragraph_after_a_dash_is_read_and_a_list_line_is_not():
+    text = ("L’atelier régional des coopératives s’est tenu le 3 février 2025 à Tunis.\n"
+            "Les participants ont retenu :\n"
+            "– la création d’un réseau des coopératives du Sud, qui réunira les présidentes des unions chaque "
+            "trimestre pour partager leurs expériences et leurs difficultés. Il a été convenu de changer de ville à "
+            "chaque fois. La prochaine rencontre aura lieu à Sfax le mardi 15 avril 2025.\n"
+            "– un séminaire de formation le 20 mai 2025\n")
+    card = extract(Report(text=text, language="fr"))
+    starts = sorted(ev.get("start") for ev in card["events"])
+    assert starts == ["2025-02-03", "2025-04-15"]  # the list line's "séminaire … 20 mai" is a theme, not an event
+    announced = [ev for ev in card["events"] if ev.get("start") == "2025-04-15"][0]
+    assert announced["status"] == "announced" and announced["city"]["name"] == "Sfax"

@@ -68,7 +68,7 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
         # where every cue list matches: read by the speaker rules, the event detector and the learned models
         self.hits = lexicon_hits(self.ft)
         self.blocks = self._list_blocks()
-        self.dates = [d for d in find_dates(self.ft, self.r.published) if not self._in_item(d.start)]
+        self.dates = [d for d in find_dates(self.ft, self.r.published) if not self._in_list_line(d.start)]
         self.dateline_end = 0
         self.dateline = self._dateline()
         self.dates = [d for d in self.dates

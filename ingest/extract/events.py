@@ -84,7 +84,7 @@ class EventsMixin:
         for s in self.sents:
             if s.end <= title_line_end:
                 continue
-            triggers = [m for m in em.finditer(self.ft, s.start, s.end) if not self._in_item(m.start)]
+            triggers = [m for m in em.finditer(self.ft, s.start, s.end) if not self._in_list_line(m.start)]
             if not triggers:
                 continue
             has_verb = verbs.search(self.ft, s.start, s.end) is not None
@@ -157,7 +157,7 @@ class EventsMixin:
         included, makes one event that owns the whole text. A report without any event word has none.
         """
         for s in self.sents:
-            triggers = [m for m in em.finditer(self.ft, s.start, s.end) if not self._in_item(m.start)]
+            triggers = [m for m in em.finditer(self.ft, s.start, s.end) if not self._in_list_line(m.start)]
             if triggers:
                 future = fut.search(self.ft, s.start, s.end) is not None
                 d = EventDraft(triggers[0], triggers[0].value, [s], start=s.start, future=future)

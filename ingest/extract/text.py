@@ -19,6 +19,8 @@ from .lexicon import ARABIC_RE, fold_text, lexicon, matcher
 #: A list bullet or number at the start of a line: • - – 1. 1) (1) ١. a) (iv) iv) أ.
 _BULLET = re.compile(r"^[ \t]*(?:[*•·▪►●◦‣■□✓✔➢➤→-]|[–—]|\(?\d{1,2}[.)\-–:]|\(?[٠-٩]{1,2}[.)\-–:]|[a-zA-Z][.)]"
                      r"|\((?:[ivx]{1,4}|[IVX]{1,4}|[a-h])\)|(?:[ivx]{1,4})\)|[أبجده][.)-])[ \t]+")
+#: A list item longer than this with two sentence ends or more is a paragraph after a dash, not a list line.
+_PARAGRAPH = 200
 _SENT_END = re.compile(r"(?<=[.!?؟])[\s\"»”']+|\n+")
 _ITEM_TRIM = " \t\"'«»“”.,;:،؛-–—*"
 
@@ -116,3 +118,10 @@ class TextMixin:
 
     def _in_item(self, pos: int) -> bool:
         return any(a <= pos < b for a, b in self.items)
+
+    def _in_list_line(self, pos: int) -> bool:
+        """Whether ``pos`` is in a list item that is a line of a list (a theme, a session, a grantee), not a
+        paragraph written after a dash: an item of several sentences tells what happened or will ("– … Il a été
+        convenu de … La prochaine rencontre aura lieu à Alger le mardi 15 mars."), and its events and dates count."""
+        return any(a <= pos < b and not (b - a > _PARAGRAPH and len(_SENT_END.findall(self.text, a, b)) >= 2)
+                   for a, b in self.items)
