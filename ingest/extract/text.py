@@ -121,7 +121,7 @@ class TextMixin:
 
     def _in_list_line(self, pos: int) -> bool:
         """Whether ``pos`` is in a list item that is a line of a list (a theme, a session, a grantee), not a
-        paragraph written after a dash: an item of several sentences tells what happened or will ("– … Il a été
-        convenu de … La prochaine rencontre aura lieu à Alger le mardi 15 mars."), and its events and dates count."""
+        paragraph written after a dash: an item of several sentences tells what happened or will ("– la création
+        d’un réseau … Il a été convenu de … La prochaine rencontre aura lieu à Sfax le 15 avril."), and its events and dates count."""
         return any(a <= pos < b and not (b - a > _PARAGRAPH and len(_SENT_END.findall(self.text, a, b)) >= 2)
                    for a, b in self.items)
