@@ -305,3 +305,14 @@ def test_an_event_told_in_a_paragraph_after_a_dash_is_read_and_a_list_line_is_no
     assert starts == ["2025-02-03", "2025-04-15"]  # the list line's "séminaire … 20 mai" is a theme, not an event
     announced = [ev for ev in card["events"] if ev.get("start") == "2025-04-15"][0]
     assert announced["status"] == "announced" and announced["city"]["name"] == "Sfax"
+
+
+@pytest.mark.parametrize("text, codes", [
+    ("وقدم الخبير المالي للجمعية عرضا عن التمويل.", []),  # المالي: "the financial", not Mali
+    ("شارك في اللقاء وفود من مالي والنيجر وتشاد.", ["ML", "NE", "TD"]),
+    ("وصل الوفد إلى ليبيا ثم سافر لليبيا مرة أخرى.", ["LY", "LY"]),
+])
+def test_an_arabic_country_name_written_with_an_article_it_lacks_is_an_adjective(text, codes):
+    ex = _Extractor(Report(text=text, language="ar"))
+    ex.analyse()
+    assert [m.value.code for m in ex._country_mentions(0, len(text)) if m.value.kind == "name"] == codes

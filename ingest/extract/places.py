@@ -81,6 +81,8 @@ class PlacesMixin:
             written = self.text[m.start:m.end]
             if m.value.kind == "name" and not _is_arabic(written) and not written[:1].isupper():
                 continue
+            if m.value.kind == "name" and _is_arabic(written) and _article_added(fold_text(written), m.term):
+                continue  # "المالي" is "the financial" (or "the Malian"): a name without the article never takes it
             out.append(m)
         return out
 
@@ -205,3 +207,12 @@ _GENERIC_CUES = {fold_text(w).lower() for w in ("countries", "pays", "دول", "
 _TOPIC = re.compile(r"\b(?:stud(?:y|ies)|mapping|surveys?|where|such as|like|experiences?|examples?|polic(?:y|ies)|laws?|"
                     r"adopted|tels? que|telles? que|comme|experiences?|exemples?|etudes?|politiques?|lois?|"
                     r"مثل|تجارب|تجربة|على غرار|كما هو الحال)\b")
+
+
+def _article_added(written: str, entry: str) -> bool:
+    """Whether an Arabic country name (folded) was written with an article its entry lacks: the proclitics before
+    the entry end in ال, or are لل (ل + ال) — "المالي", "للمالي"; not "لمالي", "لليبيا" (ل + ليبيا)."""
+    if not written.endswith(entry) or entry.startswith("ال"):
+        return False
+    prefix = written[: len(written) - len(entry)]
+    return prefix.endswith("ال") or prefix.endswith("لل")
