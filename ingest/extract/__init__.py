@@ -60,7 +60,8 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
         self.sents = _sentences(self.text)
         self.lex = lexicon()
         self.excluded: list[tuple[int, int]] = []  # bylines and credits
-        self.items: list[tuple[int, int]] = []  # list items (not event triggers)
+        self.items: list[tuple[int, int]] = []  # list items
+        self.list_lines: list[tuple[int, int]] = []  # the items that are lines of a list (not event triggers)
 
     def analyse(self) -> None:
         """What the rules find, before any event is required: the learned taggers read it as features."""

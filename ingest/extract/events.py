@@ -106,7 +106,7 @@ class EventsMixin:
             is_new = cur is None
             # a speaker's words ("« C’est une rencontre qui fait suite au séminaire tenu à Accra en mai 2023 », a déclaré …")
             # tell of this event or of an earlier one: they open no event of their own
-            quoted = self._quoted(trig.start, s)
+            quoted = self._in_quotes(trig.start, s)
             if cur is not None and not anaphoric and not quoted:
                 if new_date and cur.date and new_date.begin != cur.date.begin \
                         and not self._same_range(cur.date, new_date):
@@ -136,18 +136,6 @@ class EventsMixin:
         if drafts:
             drafts[0].start = 0
         return drafts
-
-    def _quoted(self, pos: int, s: Sentence) -> bool:
-        """Whether ``pos`` is inside a quotation: an opening mark before it in its sentence that is not closed, or a
-        closing mark after it that opens nowhere in the sentence (the quotation began in an earlier sentence)."""
-        if self._in_quotes(pos, s):
-            return True
-        after = self.text[pos:s.end]
-        for o, c in (("«", "»"), ("“", "”")):
-            close = after.find(c)
-            if close >= 0 and o not in after[:close]:
-                return True
-        return False
 
     def _fallback_event(self, em: TermMatcher, fut: TermMatcher) -> list[EventDraft]:
         """One event for a report that names an event without the verb, date or place the main rule wants.

@@ -47,18 +47,26 @@ class OrganisationsMixin:
         ل) before the whole name is left out of its span, as the gold's convention has it."""
         taken = [(pos, pos + len(name)) for name, pos in found]
         out: list[tuple[str, int]] = []
-        for m in matcher("known_organisations").finditer(self.ft):
-            a, b = m.start, m.end
-            entry = str(m.value)
-            if entry.isupper() and self.text[a:b] != entry:
-                continue
-            if (_is_arabic(self.text[a:b]) and self.text[a] in "وبل" and not entry.startswith(self.text[a])
-                    and fold_text(self.text[a + 1:b]) == fold_text(entry)):
-                a += 1  # والاتحاد الأوروبي; للاتحاد (ل + الاتحاد) stays whole, as the gold writes it
+        for a, b in self._known_organisation_spans():
             if any(x < b and a < y for x, y in taken) or self._in_excluded(a):
                 continue
             out.append((self.text[a:b], a))
             taken.append((a, b))
+        return out
+
+    def _known_organisation_spans(self, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+        """Where the lexicon's ``known_organisations`` are named in [start, end), as :meth:`_known_organisations`
+        reads them (an acronym in capitals only, the proclitic before a whole Arabic name left out)."""
+        out = []
+        for m in matcher("known_organisations").finditer(self.ft, start, end):
+            a, b = m.start, m.end
+            entry = str(m.value)
+            if entry.isupper() and self.text[a:b] != entry:
+                continue  # "Fida", "bit", "ilo": words and names, not FIDA, BIT, ILO
+            if (_is_arabic(self.text[a:b]) and self.text[a] in "وبل" and not entry.startswith(self.text[a])
+                    and fold_text(self.text[a + 1:b]) == fold_text(entry)):
+                a += 1  # والاتحاد الأوروبي; للاتحاد (ل + الاتحاد) stays whole, as the gold writes it
+            out.append((a, b))
         return out
 
     def _org_candidates(self) -> list[tuple[int, int]]:

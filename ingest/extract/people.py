@@ -419,8 +419,7 @@ class PeopleMixin:
     def _organisation_named(self, a: int, b: int) -> bool:
         """Whether a name the speaker rules or the tagger read is an organisation's: it holds an organisation head
         word (Union, Agency, Fédération, منظمة…) or is a name the lexicon knows as an organisation (Action Aid)."""
-        ft = Folded.of(self.text[a:b])
-        return matcher("organisations").search(ft) is not None or matcher("known_organisations").search(ft) is not None
+        return matcher("organisations").search(self.ft, a, b) is not None or bool(self._known_organisation_spans(a, b))
 
     def _attribute(self, lead: tuple[int, int], speakers: list[Speaker], collective: TermMatcher) -> str | None:
         a, b = lead

@@ -123,7 +123,7 @@ class PlacesMixin:
                                  for f in fund)
                     if funded:
                         continue
-                    strong = [c for c in before if fold_text(self.text[c.start:c.end]).lower() not in _GENERIC_CUES]
+                    strong = [c for c in before if c.term not in _GENERIC_CUES]
                     window = self.text[max(s.start, first.start - 100):first.start]
                     if not strong and (_TOPIC.search(fold_text(window)) or re.search(r"\boù\b", window)):
                         continue  # a list of examples or study countries ("countries where SSE laws were adopted")
@@ -190,6 +190,8 @@ class PlacesMixin:
         return sorted(found.items(), key=lambda kv: kv[1])
 
     def _in_quotes(self, pos: int, s: Sentence) -> bool:
+        """Whether ``pos`` is inside a quotation: a mark before it in its sentence that is not closed, or a closing
+        mark after it that opens nowhere before it in the sentence (the quotation began in an earlier sentence)."""
         seg = self.text[s.start:pos]
         for o, c in (("«", "»"), ("“", "”"), ("”", "”"), ('"', '"')):
             if o == c:
@@ -197,11 +199,16 @@ class PlacesMixin:
                     return True
             elif seg.count(o) > seg.count(c):
                 return True
+        after = self.text[pos:s.end]
+        for o, c in (("«", "»"), ("“", "”")):
+            close = after.find(c)
+            if close >= 0 and o not in after[:close]:
+                return True
         return False
 
 
 #: participation cues too general to overrule the words of :data:`_TOPIC` ("six countries: …", "including")
-_GENERIC_CUES = {fold_text(w).lower() for w in ("countries", "pays", "دول", "including", "from")}
+_GENERIC_CUES = {fold_text(w) for w in ("countries", "pays", "دول", "including", "from")}
 #: words before an uncued list of countries that make it a list of examples, not of participants: studies and
 #: their countries, laws and policies "adopted in", experiences "such as" (a participation cue overrides them)
 _TOPIC = re.compile(r"\b(?:stud(?:y|ies)|mapping|surveys?|where|such as|like|experiences?|examples?|polic(?:y|ies)|laws?|"

@@ -114,6 +114,9 @@ class TextMixin:
             blocks.append(cur)
         for block in blocks:
             self.items.extend(block)
+        # a list item of several sentences over _PARAGRAPH characters is a paragraph after a dash, not a list line
+        self.list_lines = [(a, b) for a, b in self.items
+                           if not (b - a > _PARAGRAPH and len(_SENT_END.findall(self.text, a, b)) >= 2)]
         return blocks
 
     def _in_item(self, pos: int) -> bool:
@@ -122,6 +125,6 @@ class TextMixin:
     def _in_list_line(self, pos: int) -> bool:
         """Whether ``pos`` is in a list item that is a line of a list (a theme, a session, a grantee), not a
         paragraph written after a dash: an item of several sentences tells what happened or will ("– la création
-        d’un réseau … Il a été convenu de … La prochaine rencontre aura lieu à Sfax le 15 avril."), and its events and dates count."""
-        return any(a <= pos < b and not (b - a > _PARAGRAPH and len(_SENT_END.findall(self.text, a, b)) >= 2)
-                   for a, b in self.items)
+        d’un réseau … Il a été convenu de … La prochaine rencontre aura lieu à Sfax le 15 avril."): its events and
+        dates count."""
+        return any(a <= pos < b for a, b in self.list_lines)
