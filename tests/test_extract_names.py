@@ -232,6 +232,36 @@ def test_an_organisation_known_by_name_is_found_in_its_case(text, language, expe
         assert name not in names
 
 
+@pytest.mark.parametrize("text, language, expected, absent", [
+    ("Farmers of the KTCU and delegates of ZAMBEF met officials of the Lusaka ward.", "en", ["KTCU", "ZAMBEF"], []),
+    # a surname in capitals, a plan with its years, the sector's own acronym, a project's name
+    ("Mr Paul KAMBOLE of the KTCU presented the PND 2021-2025 to the SSE network and the project « VERDA ».", "en",
+     ["KTCU"], ["KAMBOLE", "PND", "SSE", "VERDA"]),
+    # a word written in capitals in the headline and otherwise below; an event spelt out in brackets
+    ("COOPERATIVE SUMMIT OPENS\nThe cooperative delegates of the Harvest Forum (HAFO) met the UCCF board.", "en",
+     ["UCCF"], ["COOPERATIVE", "SUMMIT", "HAFO"]),
+    ("Le réseau RENAPEC et la FENACOOP ont rencontré M. Idrissa TRAORE, élu, lors du salon.", "fr",
+     ["RENAPEC", "FENACOOP"], ["TRAORE"]),
+])
+def test_an_acronym_in_capitals_names_an_organisation(text, language, expected, absent):
+    ex = _Extractor(Report(text=text, language=language))
+    ex.analyse()
+    names = [name for name, _ in ex._acronym_organisations([])]
+    for name in expected:
+        assert name in names, (name, names)
+    for name in absent:
+        assert name not in names, (name, names)
+
+
+def test_an_acronym_spelt_out_after_an_organisation_read_is_the_same_organisation():
+    text = "The Kafue Dairy Union (KDU) hosted the meeting."
+    ex = _Extractor(Report(text=text, language="en"))
+    ex.analyse()
+    found = [("Kafue Dairy Union", text.index("Kafue"))]
+    assert ex._acronym_organisations(found) == []
+    assert ex._acronym_organisations([]) == [("KDU", text.index("KDU"))]
+
+
 @pytest.mark.parametrize("name, language, organisation", [
     ("Union Maraîchère", "fr", True),
     ("Action Aid", "en", True),

@@ -54,6 +54,7 @@ class LearnedMixin:
                 out["people"].append((a, b, t.confidence))
         out["organisations"] += self._more_organisations(out["organisations"], marks.get("organisation", []))
         out["organisations"] += self._known_organisations(out["organisations"])
+        out["organisations"] += self._acronym_organisations(out["organisations"])
         return out
 
     def _more_organisations(self, found: list[tuple[str, int]], candidates: list[tuple[int, int]]) -> list[tuple[str, int]]:
