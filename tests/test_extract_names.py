@@ -262,6 +262,31 @@ def test_an_acronym_spelt_out_after_an_organisation_read_is_the_same_organisatio
     assert ex._acronym_organisations([]) == [("KDU", text.index("KDU"))]
 
 
+def test_a_list_of_arabic_organisations_the_tagger_joined_is_cut_at_each_name():
+    from ssekg.ingest.extract.learned import _coordinated_parts
+
+    names = ["الاتحاد الجهوي للفلاحين", "النقابة الوطنية للصيادين", "وزارة التجهيز والنقل"]
+    text = "وحضر اللقاء ممثلو " + " و".join(names) + " في القاعة."
+    a = text.index(names[0])
+    b = text.index(names[-1]) + len(names[-1])
+    assert [text[x:y] for x, y in _coordinated_parts(text, a, b)] == names
+    # a name whose own words start with و (والنقل is no organisation's head) stays whole
+    one = text.index(names[2])
+    assert _coordinated_parts(text, one, b) == [(one, b)]
+
+
+def test_an_arabic_head_word_chain_ends_before_the_next_organisation_or_group():
+    from ssekg.ingest.extract.organisations import _arabic_phrase
+
+    text = "شارك الاتحاد العام للشغل والاتحاد الوطني للمرأة وممثلي الشركاء الماليين في الندوة."
+    a = text.index("الاتحاد العام")
+    span = _arabic_phrase(text, a, a + len("الاتحاد"))
+    assert text[span[0]:span[1]] == "الاتحاد العام للشغل"
+    a = text.index("الاتحاد الوطني")
+    span = _arabic_phrase(text, a, a + len("الاتحاد"))
+    assert text[span[0]:span[1]] == "الاتحاد الوطني للمرأة"
+
+
 @pytest.mark.parametrize("name, language, organisation", [
     ("Union Maraîchère", "fr", True),
     ("Action Aid", "en", True),

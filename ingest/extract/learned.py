@@ -10,9 +10,11 @@ stand and the confidence is 0.5 before calibration. The models are trained by ``
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from .text import _strip_span
+from .lexicon import fold_text
+from .text import _is_arabic, _strip_span
 
 
 #: The least ORG probability that keeps a rule's organisation phrase the tagger did not tag (chosen on the dev
@@ -47,7 +49,7 @@ class LearnedMixin:
             if b - a < 2 or self._in_excluded(a):
                 continue
             if t.label == "ORG":
-                out["organisations"].append((self.text[a:b], a))
+                out["organisations"] += [(self.text[x:y], x) for x, y in _coordinated_parts(self.text, a, b)]
             elif t.label == "PROG":
                 out["programmes"].append((self.text[a:b], a))
             elif t.label == "PER":
@@ -82,6 +84,22 @@ class LearnedMixin:
         probs = getattr(self, "entity_probs", {}).get(label)
         raw = span_probability(self.tokens, probs, a, b) if probs else 0.5
         return _calibrate(kind, raw)
+
+
+def _coordinated_parts(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """An Arabic name the tagger read as one, cut where و opens another organisation's head word ("الاتحاد العام …
+    والاتحاد التونسي … والنقابة …": the tagger joins a list of organisations into one name)."""
+    from .organisations import _coordinated_name
+
+    if not _is_arabic(text[a:b]):
+        return [(a, b)]
+    parts, start = [], a
+    for m in re.finditer(r"(?<=\s)و([\u0621-\u064A]{3,})", text[a:b]):
+        if _coordinated_name(fold_text(m.group(1))) and text[start:a + m.start()].strip():
+            parts.append(_strip_span(text, start, a + m.start()))
+            start = a + m.start() + 1
+    parts.append(_strip_span(text, start, b))
+    return [(x, y) for x, y in parts if y - x >= 2]
 
 
 def _calibrate(kind: str, raw: float) -> float:

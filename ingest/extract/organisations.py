@@ -320,6 +320,19 @@ _PARTNER_CUES = r"(?:en partenariat avec|en collaboration avec|in partnership wi
     r"بالتعاون مع|بالتّعاون مع|بشراكة مع|بالشراكة مع|وبالتعاون مع)"
 
 
+def _coordinated_name(word: str) -> bool:
+    """Whether a folded Arabic word after و opens another organisation or group: an ``organisations`` head word
+    or a ``delegation_nouns`` word (with or without its article)."""
+    bare = word[2:] if word.startswith("ال") else word
+    return bare in _arabic_heads() or word in _arabic_groups() or bare in _arabic_groups()
+
+
+@lru_cache(maxsize=1)
+def _arabic_groups() -> frozenset[str]:
+    """The folded one-word Arabic ``delegation_nouns`` (ممثلي, الوفد, الخبراء…)."""
+    return frozenset(fold_text(str(w)) for w in lexicon()["delegation_nouns"] if _is_arabic(str(w)) and " " not in str(w))
+
+
 @lru_cache(maxsize=1)
 def _arabic_heads() -> frozenset[str]:
     """The folded Arabic head words of the ``organisations`` list, without their article."""
@@ -366,6 +379,8 @@ def _arabic_phrase(text: str, a: int, b: int) -> tuple[int, int] | None:
         bare = w[1:] if w.startswith("و") and len(w) > 3 else w
         if w in _AR_STOPS or not re.match(r"[\u0621-\u064A]", w):
             break
+        if w.startswith("و") and _coordinated_name(fold_text(bare)):
+            break  # "الاتحاد العام … والاتحاد التونسي …", "… وممثلي الشركاء": the next name or group, not this one's
         definite = bare.startswith(("ال", "لل")) or bare.endswith(("ية", "ي", "يين", "يات"))
         if not definite:
             # a noun in a construct chain (اتحاد منظمات المجتمع): indefinite, but a definite word follows it
