@@ -181,6 +181,8 @@ def test_the_lead_in_of_a_list_is_found_above_its_items():
     ("الاتحاد التونسي للصناعة والتجارة والصناعات التقليدية", True),
     ("الجهات المنظمة، أكدت على راهنية الموضوع", False),  # an Arabic comma: the clause after the name
     ("Commission. It was committed to educate farmers", False),  # a sentence end inside
+    ("mouvement associatif", False),  # Latin words without a capital: a noun phrase, not a name
+    ("association des femmes de Tafraout", True),
     ("the cooperative unions and societies that set up factories to add value to what their members produce "
      "in the districts", False),  # longer than any name
 ])
@@ -342,6 +344,15 @@ def test_a_quotation_that_tells_of_an_earlier_gathering_opens_no_event_and_gives
     ("بمشاركة اتحاد الجمعيات النسائية", "اتحاد الجمعيات النسائية"),
     ("جامعة محمد الخامس", "جامعة محمد الخامس"),  # a given name inside a name, not after a comma, stays
     ("Ministère du Commerce, de l’Industrie et de l’Artisanat", "Ministère du Commerce, de l’Industrie et de l’Artisanat"),
+    # the sentence the tagger ran on into: a verb or a relative clause after the name
+    ("Dairy Commission was committed to training the herders", "Dairy Commission"),
+    ("Cooperative Agency, which under its new plan may grow", "Cooperative Agency"),
+    ("Solidarity Fund, in his opening address, stated", "Solidarity Fund"),
+    ("Coopérative des Tisserandes qui a présenté ses produits", "Coopérative des Tisserandes"),
+    # a bracket opened before the name or left open after it
+    ("Green Valley Foundation)", "Green Valley Foundation"),
+    ("association des femmes de Tafraout (région de", "association des femmes de Tafraout"),
+    ("Union des Mutuelles de Santé (UMS)", "Union des Mutuelles de Santé (UMS)"),
 ])
 def test_an_organisation_name_ends_before_the_person_or_line_it_ran_into(raw, name):
     from ssekg.ingest.extract.organisations import _trim_org

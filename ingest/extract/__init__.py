@@ -39,7 +39,7 @@ from .learned import LearnedMixin, _calibrate
 from .organisations import OrganisationsMixin, _trim_org
 from .people import PeopleMixin
 from .places import PlacesMixin
-from .text import Sentence, TextMixin, _sentences
+from .text import Sentence, TextMixin, _is_arabic, _sentences
 
 from .sequence import lexicon_hits, models_version
 
@@ -327,7 +327,10 @@ class _Extractor(TextMixin, EventsMixin, PlacesMixin, PeopleMixin, Organisations
 
 def _name_like(name: str) -> bool:
     """Whether an organisation read by the tagger or the rules is a name, not a clause it ran into: at most 15
-    words (the gold's longest has 14), no Arabic comma, no sentence end inside (none of the gold's has one)."""
+    words (the gold's longest has 14), no Arabic comma, no sentence end inside (none of the gold's has one); a
+    name in Latin script has a capital ("mouvement associatif", "ministère" are words, not names)."""
+    if not _is_arabic(name) and not any(ch.isupper() for ch in name):
+        return False
     return len(name.split()) <= 15 and "،" not in name and not re.search(r"[.;:؛!?]\s", name)
 
 

@@ -468,7 +468,21 @@ def _trim_org(name: str) -> str:
     cue = matcher("participation_cues").search(Folded.of(name))
     if cue is not None and cue.start <= 2 and _is_arabic(name[:cue.end]):  # بمشاركة: the match is after ب
         name = name[cue.end:]
+    clause = _CLAUSE_AFTER_NAME.search(name)
+    if clause is not None and clause.start() > 0:
+        name = name[:clause.start()]  # "Commission was committed to …", "Agency, which under a new strategy …"
+    if ")" in name and "(" not in name[:name.index(")")]:
+        name = name[:name.index(")")]  # "Foundation)": the end of a bracket opened before the name
+    elif "(" in name and ")" not in name[name.index("("):]:
+        name = name[:name.index("(")]  # "… de Tighmet (région de …": a bracket the name did not close
     return name.strip(" ,،;:-–")
+
+
+#: What ends a Latin name the tagger ran on into its sentence: a verb or a relative pronoun after it, or a comma
+#: and a clause ("Commission was committed to …", "Agency, which …", "Fund, in his keynote address, stated").
+_CLAUSE_AFTER_NAME = re.compile(
+    r"\s(?:was|were|is|are|has|have|had|will|would|told|said|says|stated|noted|added|which|who|whose|qui|a été|ont|"
+    r"est|sont|sera)\b|,\s+(?:which|who|in|on|at|as|and|qui|dont|en|lors|à|a|the|a|he|she|it|il|elle)\b")
 
 
 #: An acronym: a capital, then two to seven capitals, digits or "&", and hyphenated parts ("IPD-AOS").
