@@ -182,6 +182,11 @@ def test_the_lead_in_of_a_list_is_found_above_its_items():
     ("الجهات المنظمة، أكدت على راهنية الموضوع", False),  # an Arabic comma: the clause after the name
     ("Commission. It was committed to educate farmers", False),  # a sentence end inside
     ("mouvement associatif", False),  # Latin words without a capital: a noun phrase, not a name
+    ("التعاونية", False),  # a head word alone refers to an organisation named elsewhere
+    ("والاتحاد", False),
+    ("l’Union", False),
+    ("Agency", False),
+    ("Oxfam", True),
     ("association des femmes de Tafraout", True),
     ("the cooperative unions and societies that set up factories to add value to what their members produce "
      "in the districts", False),  # longer than any name

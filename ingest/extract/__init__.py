@@ -331,7 +331,26 @@ def _name_like(name: str) -> bool:
     name in Latin script has a capital ("mouvement associatif", "ministère" are words, not names)."""
     if not _is_arabic(name) and not any(ch.isupper() for ch in name):
         return False
+    if _bare_head(name):
+        return False
     return len(name.split()) <= 15 and "،" not in name and not re.search(r"[.;:؛!?]\s", name)
+
+
+def _bare_head(name: str) -> bool:
+    """Whether a name is an ``organisations`` head word alone ("الاتحاد", "التعاونية", "l’Union", "Agency"): a
+    reference to an organisation named elsewhere, not a name."""
+    from .organisations import _arabic_heads, _latin_heads
+
+    words = fold_text(name).lower().split()
+    if len(words) != 1:
+        return False
+    word = re.sub(r"^(?:l['’]|the\s)", "", words[0])
+    if _is_arabic(word):
+        for clitic in ("وال", "بال", "لل", "ال", "و", "ب", "ل"):
+            if word.startswith(clitic) and word[len(clitic):] in _arabic_heads():
+                return True
+        return word in _arabic_heads()
+    return word in _latin_heads()
 
 
 #: Words before a date that make it the end of something ("until Sunday 14 December"), never an event's start.

@@ -334,6 +334,13 @@ def _arabic_groups() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _latin_heads() -> frozenset[str]:
+    """The folded one-word Latin head words of the ``organisations`` list (lower case; acronyms left out)."""
+    return frozenset(fold_text(str(w)).lower() for w in lexicon()["organisations"]
+                     if not _is_arabic(str(w)) and " " not in str(w) and not str(w).isupper())
+
+
+@lru_cache(maxsize=1)
 def _arabic_heads() -> frozenset[str]:
     """The folded Arabic head words of the ``organisations`` list, without their article."""
     heads = set()
