@@ -388,3 +388,19 @@ def test_an_arabic_country_name_written_with_an_article_it_lacks_is_an_adjective
     ex = _Extractor(Report(text=text, language="ar"))
     ex.analyse()
     assert [m.value.code for m in ex._country_mentions(0, len(text)) if m.value.kind == "name"] == codes
+
+
+def test_a_name_with_a_role_after_it_is_kept_whatever_the_tagger_reads():
+    """The tagger's veto drops a speaker the rules read by a weak cue only: a name with a role in apposition after
+    it stays a speaker even where the tagger reads no person (a name it never saw)."""
+    text = ("The forum opened in Accra. Esi Mansa Quartey, director of the Volta Weavers Union, welcomed the "
+            "delegates. Later, said Kojo Ankrah Boateng, the talks went well.")
+    ex = _Extractor(Report(text=text, language="en"))
+    ex.analyse()
+    cues = {sp.name: sp.cue for sp in ex.speakers_found}
+    assert cues.get("Esi Mansa Quartey") == "role"
+    assert cues.get("Kojo Ankrah Boateng") == ""
+    ex._learned()
+    ex.entity_probs["PER"] = [0.0] * len(ex.tokens)  # a tagger that reads no person anywhere
+    kept = [sp.name for sp in ex._more_speakers([])]
+    assert kept == ["Esi Mansa Quartey"]
