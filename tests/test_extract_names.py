@@ -404,3 +404,19 @@ def test_a_name_with_a_role_after_it_is_kept_whatever_the_tagger_reads():
     ex.entity_probs["PER"] = [0.0] * len(ex.tokens)  # a tagger that reads no person anywhere
     kept = [sp.name for sp in ex._more_speakers([])]
     assert kept == ["Esi Mansa Quartey"]
+
+
+@pytest.mark.parametrize("text, city", [
+    ("عقدت الندوة في تونس حول التعاونيات.", None),  # "in Tunisia": the country's name
+    ("عقدت الندوة بتونس حول التعاونيات.", "Tunis"),
+    ("عقدت الندوة في تونس العاصمة حول التعاونيات.", "Tunis"),
+    ("عقد المؤتمر في الجزائر بحضور الوزير.", None),
+    ("عقد المؤتمر بالجزائر العاصمة بحضور الوزير.", "Algiers"),
+    ("نظمت ورشة في سلطنة عُمان حول الجمعيات.", None),  # Oman, not Amman (عمّان)
+    ("نظمت ورشة في عمّان حول الجمعيات.", "Amman"),
+])
+def test_an_arabic_capital_named_as_its_country_is_no_city(text, city):
+    ex = _Extractor(Report(text=text, language="ar"))
+    ex.analyse()
+    found = [c.name_en for _, c in ex._city_mentions(0, len(text))]
+    assert found == ([city] if city else []), found

@@ -29,8 +29,23 @@ class PlacesMixin:
             written = self.text[m.start:m.end]
             if not _is_arabic(written) and not written[:1].isupper():
                 continue
+            if _is_arabic(written) and self._country_not_city(m.start, m.end):
+                continue
             out.append((m, m.value))
         return out
+
+    def _country_not_city(self, a: int, b: int) -> bool:
+        """Whether an Arabic capital's name at [a, b) names its country: "في تونس" is "in Tunisia" (the capital is
+        "بتونس", "تونس العاصمة", "مدينة تونس"), and "عُمان" with its damma is Oman, not Amman (عمّان)."""
+        written = self.text[a:b]
+        if "\u064f" in written[:3] and fold_text(written).endswith("عمان"):
+            return True
+        if fold_text(written) not in _CAPITALS_NAMED_AS_COUNTRY:
+            return False
+        if re.match(r"\s*(?:ال)?عاصمة", self.text[b:b + 12]):
+            return False
+        before = self.text[max(0, a - 12):a]
+        return not (before.endswith("ب") or re.search(r"مدينة\s*$", before))
 
     def _venue_city(self, s: Sentence) -> tuple[Match, Any] | None:
         cues = matcher("venue_cues")
@@ -223,3 +238,7 @@ def _article_added(written: str, entry: str) -> bool:
         return False
     prefix = written[: len(written) - len(entry)]
     return prefix.endswith("ال") or prefix.endswith("لل")
+
+
+#: Arabic names of a capital that are its country's name too (the gazetteer's Tunis, Algiers, Kuwait City…).
+_CAPITALS_NAMED_AS_COUNTRY = {fold_text(w) for w in ("تونس", "الجزائر", "الكويت", "جيبوتي", "سنغافورة", "موناكو")}
