@@ -27,6 +27,7 @@ def programmes(text: str, language: str) -> list[str]:
      "a indiqué la coordinatrice.", "fr", "Projet de soutien aux coopératives rurales du Sahel (PSCR-Sahel)"),
     ("Les participants ont présenté le dispositif MIEL (Programme d’Insertion des Éleveuses Locales) aux élus.",
      "fr", "MIEL (Programme d’Insertion des Éleveuses Locales)"),
+    ("Les coopératives ont présenté le dispositif SOLIDA aux élus de la région.", "fr", "SOLIDA"),
     ("The forum thanked the Lakeside Fisheries Credit Programme (LFCP) for its grants to the unions.", "en",
      "Lakeside Fisheries Credit Programme (LFCP)"),
     ("The hubs were set up under the Growing Markets through Cooperation initiative last year.", "en",
