@@ -272,8 +272,8 @@ def _pair_events(gold: list[dict[str, Any]], got: list[dict[str, Any]]) -> list[
             if gd and ed and not str(gd).startswith(str(ed)):
                 continue
             gc, ec = g.get("city"), _name(e.get("city"))
-            if gc and ec and fold_text(gc) != fold_text(ec):
-                continue
+            if gc and ec and not _same_city(Item(str(gc)), Item(str(ec))):
+                continue  # the cities field's identity: "New York City" read for the gold's "New York" pairs
             pairs.append((i, j))
             used.add(j)
             break

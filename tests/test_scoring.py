@@ -121,3 +121,13 @@ def test_a_city_matches_by_any_of_its_gazetteer_names_and_not_another_city():
     assert city_f1("New York City") == 1.0  # one node of the graph, city/new-york-city
     assert city_f1("New York") == 1.0
     assert city_f1("Chicago") == 0.0
+
+
+def test_events_pair_by_the_same_city_identity_the_cities_field_uses():
+    """An event read with "New York City" for the gold's "New York" is the gold's event; one in another city is not."""
+    def events_tp(name: str) -> int:
+        s = score(gold(city="New York", country="US"), card(city={"name": name, "country": "US"}, host_country="US"))
+        return s.events.tp
+
+    assert events_tp("New York City") == 1
+    assert events_tp("Chicago") == 0
