@@ -421,3 +421,15 @@ def test_an_arabic_capital_named_as_its_country_is_no_city(text, city):
     ex.analyse()
     found = [c.name_en for _, c in ex._city_mentions(0, len(text))]
     assert found == ([city] if city else []), found
+
+
+@pytest.mark.parametrize("text, country", [
+    ("نظمت الوزارة بطرابلس ندوة حول التنمية الذاتية في ليبيا.", "LY"),
+    ("نظمت الوزارة بطرابلس ندوة حول التعاونيات في لبنان.", "LB"),
+    ("Les coopératives se sont réunies à Tripoli, en Libye, pour un atelier.", "LY"),
+])
+def test_a_city_name_two_countries_share_is_the_one_whose_country_the_report_names(text, country):
+    language = "fr" if "Tripoli" in text else "ar"
+    ex = _Extractor(Report(text=text, language=language))
+    ex.analyse()
+    assert [c.country for _, c in ex._city_mentions(0, len(text))] == [country]

@@ -347,6 +347,26 @@ def cities() -> tuple[TermMatcher, dict[str, City]]:
     return TermMatcher(entries), by_name
 
 
+@lru_cache(maxsize=1)
+def city_namesakes() -> dict[City, tuple[City, ...]]:
+    """For a city the gazetteer's matcher reads a name as (the first line holding it), every city of another country
+    that bears the same name (Tripoli of Lebanon and of Libya): which one a report means, its countries tell."""
+    by_name: dict[str, list[City]] = {}
+    for row in _tsv("cities.tsv"):
+        city = City(row["en"].split("|")[0], row["country"], row.get("geonames") or "")
+        for col in ("en", "fr", "ar"):
+            for name in (row.get(col) or "").split("|"):
+                if name.strip():
+                    same = by_name.setdefault(fold_text(name.strip()), [])
+                    if city not in same:
+                        same.append(city)
+    out: dict[City, tuple[City, ...]] = {}
+    for same in by_name.values():
+        if len({c.country for c in same}) > 1:
+            out[same[0]] = tuple(dict.fromkeys(out.get(same[0], ()) + tuple(same)))
+    return out
+
+
 _AR_DEMONYM_SUFFIXES = ("", "ة", "ين", "ون", "ان", "تان", "تين")
 _FR_DEMONYM_SUFFIXES = ("", "e", "s", "es")
 

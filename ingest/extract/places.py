@@ -13,9 +13,10 @@ inside quotes (organisation names), nor chains governed by a ``funder_cues`` wor
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any
 
-from .lexicon import Folded, Match, cities, countries, fold_text, matcher
+from .lexicon import Folded, Match, cities, city_namesakes, countries, fold_text, matcher
 from .text import Sentence, _is_arabic, _sentence_at
 
 
@@ -31,8 +32,19 @@ class PlacesMixin:
                 continue
             if _is_arabic(written) and self._country_not_city(m.start, m.end):
                 continue
-            out.append((m, m.value))
+            out.append((m, self._namesake(m.value)))
         return out
+
+    def _namesake(self, city: Any) -> Any:
+        """Of the cities bearing a name (Tripoli of Lebanon and of Libya), the one whose country the report names
+        most; the gazetteer's first when it names none of them."""
+        same = city_namesakes().get(city)
+        if not same:
+            return city
+        if getattr(self, "_country_counts", None) is None:
+            self._country_counts = Counter(m.value.code for m in countries().finditer(self.ft))
+        best = max(same, key=lambda c: self._country_counts.get(c.country, 0))
+        return best if self._country_counts.get(best.country, 0) > self._country_counts.get(city.country, 0) else city
 
     def _country_not_city(self, a: int, b: int) -> bool:
         """Whether an Arabic capital's name at [a, b) names its country: "في تونس" is "in Tunisia" (the capital is
