@@ -178,3 +178,15 @@ def test_crossvalidation_scores_every_report_once_by_models_that_never_saw_it(co
     assert EXTRACTOR_VERSION.endswith(models_version())
     with pytest.raises(ValueError, match="train and dev"):
         cv.crossvalidate(list(iter_gold(GOLD, folds=["test"]))[:1], k=2)
+
+
+def test_another_salt_cuts_train_and_dev_into_other_parts():
+    """``bench/crossval.py --salt``: the parts are a hash of the id and the salt, so a salt always gives the same
+    partition and another salt another one (a change worth keeping holds under several)."""
+    cv = bench_module("bench_crossval", "crossval.py")
+    ids = [f"en-{i:03d}" for i in range(60)]
+    default = [cv.part_of(i, 5) for i in ids]
+    assert default == [cv.part_of(i, 5, cv.CV_SALT) for i in ids]
+    other = [cv.part_of(i, 5, "s1") for i in ids]
+    assert other == [cv.part_of(i, 5, "s1") for i in ids] and other != default
+    assert set(other) == set(range(5))
