@@ -58,9 +58,11 @@ class OrganisationsMixin:
         """Acronyms in capitals that nothing else read as an organisation (APFG, CREAD, HKCSS…): real reports name
         most organisations by their acronym, which no head word announces and the tagger, having seen it once
         or never, rarely tags. Left out (read in the cross-validated misses of train and dev): a word written
-        otherwise elsewhere in the text (a headline's CONFERENCE, a dateline's MANILA), a surname in capitals after
-        a given name, a country, a code with digits, the lexicon's ``not_organisations`` (SSE, COVID, SDG…), and an
-        acronym whose spelled-out name in the text is an event's or a programme's ("… Forum (GSEF)")."""
+        otherwise elsewhere in the text (a headline's CONFERENCE, a dateline's MANILA), a word of a line in
+        capitals, a country, a code with digits, a surname in capitals after a title or a given name, an acronym
+        before a year, a number or a roman numeral (plans, editions, currencies) or after a programme word, the
+        lexicon's ``not_organisations`` (SSE, COVID, SDG…), an acronym whose spelled-out name in the text is an
+        event's, a programme's or a law's ("… Forum (GSEF)"), and one that spells out an organisation just read."""
         text = self.text
         names = [name for name, _ in found]
         taken = [(pos, pos + len(name)) for name, pos in found]
@@ -73,12 +75,12 @@ class OrganisationsMixin:
             if acr in seen or acr in stop or any(ch.isdigit() for ch in acr) or self._in_excluded(a):
                 continue
             seen.add(acr)
-            whole = re.compile(r"(?<![\w-])" + re.escape(acr) + r"(?![\w-])")
-            if any(x.group(0) != acr for x in re.finditer(whole.pattern, text, re.I)):
+            whole = re.compile(r"(?<![\w-])" + re.escape(acr) + r"(?![\w-])", re.I)
+            if any(x.group(0) != acr for x in whole.finditer(text)):
                 continue  # written otherwise elsewhere: a word or a name in capitals
             if _capitals_line(text, a) or (len(acr) <= 3 and countries().search(Folded.of(acr)) is not None):
                 continue
-            if any(whole.search(n) for n in names):
+            if any(x.group(0) == acr for n in names for x in whole.finditer(n)):
                 continue
             if any(x < b and a < y for x, y in taken):
                 continue
@@ -489,7 +491,7 @@ def _trim_org(name: str) -> str:
 #: and a clause ("Commission was committed to …", "Agency, which …", "Fund, in his keynote address, stated").
 _CLAUSE_AFTER_NAME = re.compile(
     r"\s(?:was|were|is|are|has|have|had|will|would|told|said|says|stated|noted|added|which|who|whose|qui|a été|ont|"
-    r"est|sont|sera)\b|,\s+(?:which|who|in|on|at|as|and|qui|dont|en|lors|à|a|the|a|he|she|it|il|elle)\b")
+    r"est|sont|sera)\b|,\s+(?:which|who|in|on|at|as|and|qui|dont|en|lors|à|a|the|he|she|it|il|elle)\b")
 
 
 #: An acronym: a capital, then two to seven capitals, digits or "&", and hyphenated parts ("IPD-AOS").
