@@ -390,9 +390,9 @@ def test_a_name_with_a_role_after_it_is_kept_whatever_the_tagger_reads():
             "delegates. Later, said Kojo Ankrah Boateng, the talks went well.")
     ex = _Extractor(Report(text=text, language="en"))
     ex.analyse()
-    cues = {sp.name: sp.cue for sp in ex.speakers_found}
-    assert cues.get("Esi Mansa Quartey") == "role"
-    assert cues.get("Kojo Ankrah Boateng") == ""
+    cues = {sp.name: sp.role_after for sp in ex.speakers_found}
+    assert cues.get("Esi Mansa Quartey") is True
+    assert cues.get("Kojo Ankrah Boateng") is False
     ex._learned()
     ex.entity_probs["PER"] = [0.0] * len(ex.tokens)  # a tagger that reads no person anywhere
     kept = [sp.name for sp in ex._more_speakers([])]
@@ -425,3 +425,12 @@ def test_a_city_name_two_countries_share_is_the_one_whose_country_the_report_nam
     ex = _Extractor(Report(text=text, language=language))
     ex.analyse()
     assert [c.country for _, c in ex._city_mentions(0, len(text))] == [country]
+
+
+def test_the_capitals_named_as_their_country_come_from_the_gazetteer_and_the_country_names():
+    from ssekg.ingest.extract.lexicon import capitals_named_as_country, fold_text
+
+    found = capitals_named_as_country()
+    assert {fold_text("تونس"), fold_text("الجزائر")} <= found
+    assert fold_text("عمان") not in found  # Amman (Jordan) is not Oman's capital: its name is told by its damma
+    assert fold_text("الرباط") not in found

@@ -153,12 +153,14 @@ def test_the_check_names_each_floor_the_test_fold_misses():
 
 
 def test_crossvalidation_scores_every_report_once_by_models_that_never_saw_it(corpus, monkeypatch):
-    """``make crossval``: each part is extracted with models trained on the other parts only."""
+    """``make crossval``: each part is extracted with models trained on the other parts only (the parts of the
+    partition ``--salt`` names)."""
     cv = bench_module("bench_crossval", "crossval.py")
+    salt = "s1"
     pool = list(iter_gold(GOLD, folds=["train", "dev"]))
     golds = []
     for p in range(2):  # each part: five event reports and one without (every model needs both classes)
-        mine = [g for g in pool if cv.part_of(g.id, 2) == p]
+        mine = [g for g in pool if cv.part_of(g.id, 2, salt) == p]
         golds += [g for g in mine if g.events][:5] + [g for g in mine if not g.events][:1]
     trained_on: list[set[str]] = []
     real_train = train.train_models
@@ -170,9 +172,9 @@ def test_crossvalidation_scores_every_report_once_by_models_that_never_saw_it(co
 
     monkeypatch.setattr(cv.train, "train_models", spy)
     before = os.environ.get("SSEKG_EXTRACT_MODELS")
-    totals = cv.crossvalidate(golds, k=2)
+    totals = cv.crossvalidate(golds, k=2, salt=salt)
     assert totals["all"].reports == len(golds) == sum(totals[lang].reports for lang in ("ar", "en", "fr"))
-    parts = [{g.id for g in golds if cv.part_of(g.id, 2) == p} for p in range(2)]
+    parts = [{g.id for g in golds if cv.part_of(g.id, 2, salt) == p} for p in range(2)]
     assert all(parts) and trained_on == [parts[1], parts[0]]
     assert os.environ.get("SSEKG_EXTRACT_MODELS") == before  # the shipped models are back
     assert EXTRACTOR_VERSION.endswith(models_version())

@@ -34,7 +34,7 @@ from .categories import _category
 from .claims import ClaimsMixin
 from .dates import DateMention, find_dates, find_relative
 from .events import EventsMixin, _event_probability, _event_threshold
-from .lexicon import Folded, fold_text, lexicon, matcher
+from .lexicon import Folded, fold_text, lexicon, matcher, strip_arabic_clitics
 from .learned import LearnedMixin, _calibrate
 from .organisations import OrganisationsMixin, _trim_org
 from .people import PeopleMixin
@@ -344,12 +344,9 @@ def _bare_head(name: str) -> bool:
     words = fold_text(name).lower().split()
     if len(words) != 1:
         return False
-    word = re.sub(r"^(?:l['’]|the\s)", "", words[0])
+    word = re.sub(r"^l['’]", "", words[0])
     if _is_arabic(word):
-        for clitic in ("وال", "بال", "لل", "ال", "و", "ب", "ل"):
-            if word.startswith(clitic) and word[len(clitic):] in _arabic_heads():
-                return True
-        return word in _arabic_heads()
+        return word in _arabic_heads() or strip_arabic_clitics(word) in _arabic_heads()
     return word in _latin_heads()
 
 

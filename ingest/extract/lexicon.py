@@ -334,15 +334,23 @@ def given_name_spans(text: str, script: str = "arabic") -> list[tuple[int, int]]
 
 
 @lru_cache(maxsize=1)
-def cities() -> tuple[TermMatcher, dict[str, City]]:
-    """The city gazetteer (``cities.tsv``): a matcher whose values are :class:`City`."""
-    entries: list[tuple[str, City]] = []
+def _city_entries() -> tuple[tuple[str, City, str], ...]:
+    """Every name of the gazetteer (``cities.tsv``) with its city and column (en, fr, ar): read once, shared by
+    the matcher, the namesakes and the capitals named as their country."""
+    out = []
     for row in _tsv("cities.tsv"):
         city = City(row["en"].split("|")[0], row["country"], row.get("geonames") or "")
         for col in ("en", "fr", "ar"):
             for name in (row.get(col) or "").split("|"):
                 if name.strip():
-                    entries.append((name.strip(), city))
+                    out.append((name.strip(), city, col))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def cities() -> tuple[TermMatcher, dict[str, City]]:
+    """The city gazetteer (``cities.tsv``): a matcher whose values are :class:`City`."""
+    entries = [(name, city) for name, city, _ in _city_entries()]
     by_name = {fold_text(n): c for n, c in entries}
     return TermMatcher(entries), by_name
 
@@ -352,19 +360,30 @@ def city_namesakes() -> dict[City, tuple[City, ...]]:
     """For a city the gazetteer's matcher reads a name as (the first line holding it), every city of another country
     that bears the same name (Tripoli of Lebanon and of Libya): which one a report means, its countries tell."""
     by_name: dict[str, list[City]] = {}
-    for row in _tsv("cities.tsv"):
-        city = City(row["en"].split("|")[0], row["country"], row.get("geonames") or "")
-        for col in ("en", "fr", "ar"):
-            for name in (row.get(col) or "").split("|"):
-                if name.strip():
-                    same = by_name.setdefault(fold_text(name.strip()), [])
-                    if city not in same:
-                        same.append(city)
+    for name, city, _ in _city_entries():
+        same = by_name.setdefault(fold_text(name), [])
+        if city not in same:
+            same.append(city)
     out: dict[City, tuple[City, ...]] = {}
     for same in by_name.values():
         if len({c.country for c in same}) > 1:
             out[same[0]] = tuple(dict.fromkeys(out.get(same[0], ()) + tuple(same)))
     return out
+
+
+@lru_cache(maxsize=1)
+def capitals_named_as_country() -> frozenset[str]:
+    """The folded Arabic city names that are their own country's name too (تونس, الجزائر, جيبوتي…): derived from the
+    gazetteer and the country names, so a line added to either is seen."""
+    out = set()
+    for name, city, col in _city_entries():
+        if col != "ar":
+            continue
+        f = Folded.of(name)
+        m = countries().search(f)
+        if m is not None and m.start == 0 and m.end == len(f.text) and m.value.code == city.country:
+            out.add(fold_text(name))
+    return frozenset(out)
 
 
 _AR_DEMONYM_SUFFIXES = ("", "ة", "ين", "ون", "ان", "تان", "تين")

@@ -85,14 +85,14 @@ class OrganisationsMixin:
             if any(x < b and a < y for x, y in taken):
                 continue
             before, after = text[max(0, a - 40):a], text[b:b + 30]
-            if _HONORIFIC_BEFORE.search(before):
+            if self._right_after(matcher("honorifics"), a, r"\s*(?:[A-Z][\w'’-]+\s+)?"):
                 continue  # "Mr KHAOUA", "M. Jean DUPONT": a surname in capitals
             given = re.search(r"([A-Z][a-zà-ÿ'’-]+)\s+$", before)
             if given and any(s == 0 for s, _ in given_name_spans(given.group(1), "latin")):
                 continue  # "Abdou SYLLA"
             if re.match(r"['’]|\s*(?:\d|[IVX]+\b)", after) or _NOT_ORG_EXPANSION.match(after.lstrip(" ")):
                 continue  # "JEUN'ESS", "PND 2021-2025", "PSDS II", "SMI 2024", "the UNGA Resolution"
-            if _PROGRAMME_BEFORE.search(before):
+            if self._right_after(matcher("programme_words"), a, r"\s*(?:baptisée?|dubbed|called)?\s*[«“\"']?\s*"):
                 continue  # "le dispositif OSER", "un projet baptisé « PROMESS »"
             spelled = _spelled_out(text, a, b)
             if spelled is not None and _NOT_ORG_EXPANSION.search(spelled):
@@ -102,6 +102,14 @@ class OrganisationsMixin:
                 continue  # "Name (ACR)" where the name was read: one organisation
             out.append((acr, a))
         return out
+
+    def _right_after(self, words: Any, pos: int, gap: str) -> bool:
+        """Whether one of ``words`` (a lexicon matcher) ends in the 40 characters before ``pos`` with only ``gap``
+        (a pattern) between it and ``pos``."""
+        last = None
+        for last in words.finditer(self.ft, max(0, pos - 40), pos):
+            pass
+        return last is not None and re.fullmatch(gap, self.text[last.end:pos]) is not None
 
     def _known_organisation_spans(self, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
         """Where the lexicon's ``known_organisations`` are named in [start, end), as :meth:`_known_organisations`
@@ -501,12 +509,6 @@ _NOT_ORG_EXPANSION = re.compile(
     r"\b(?:forum|summit|conference|congress|week|day|session|festival|salon|sommet|conférence|congrès|semaine|"
     r"journées?|programme|program|project|projet|plan|strategy|stratégie|policy|politique|law|loi|code|act|"
     r"dispositif|initiative|scheme|budget|report|rapport|declaration|déclaration|resolution|résolution)\b",
-    re.I)
-
-
-_HONORIFIC_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Mme|Mlle|M|Dr|Pr|Prof)\.?\s+(?:[A-Z][\w'’-]+\s+)?$")
-_PROGRAMME_BEFORE = re.compile(
-    r"\b(?:programme|program|project|projet|dispositif|plan|initiative|baptisé|baptisée|dubbed|called)\s*[«“\"']?\s*$",
     re.I)
 
 

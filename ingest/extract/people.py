@@ -30,11 +30,6 @@ SPEAKER_MIN = 0.25
 #: The same for Arabic reports, whose names the tagger reads less surely (no capitals): cross-validated Arabic
 #: speakers 0.77 at 0.25, 0.80 at 0.1, 0.81 keeping all; the dev fold's the same at 0.25 and 0.1.
 SPEAKER_MIN_AR = 0.1
-#: The rules' cues that keep a speaker whatever the tagger reads: a name with a role in apposition after it ("Rose
-#: Marley, CEO of …") is a person even when the tagger never saw the name (held out, it vetoed such names).
-#: Cross-validated speakers 0.84 -> 0.85 (recall 0.78 -> 0.81, precision the same; up under four other partitions);
-#: an honorific as well gave 0.83 (Arabic honorifics precede more words that are no names).
-STRONG_CUES = {"role"}
 
 
 @dataclass
@@ -46,9 +41,11 @@ class Speaker:
     affiliation: str | None = None
     country: str | None = None
     desc_end: int = 0  # where the apposition after the name ends
-    #: what the rule read the name by: "honorific" ("M.", "الدكتور"), "role" (", CEO of …" after it) or "" (a
-    #: speech verb, a role before it, a given name): the strong cues are not left to the tagger's veto
-    cue: str = ""
+    #: read with a role in apposition after the name ("Rose Marley, CEO of …"): a person even where the tagger never
+    #: saw the name, so the tagger's veto does not apply (held out, it vetoed such names). Cross-validated speakers
+    #: 0.84 -> 0.85 (recall 0.78 -> 0.81, precision the same; up under four other partitions); an honorific as the
+    #: same kind of cue gave 0.83 (Arabic honorifics precede more words that are no names)
+    role_after: bool = False
 
 
 class PeopleMixin:
@@ -69,7 +66,7 @@ class PeopleMixin:
             if name is None:
                 continue
             s, e = name
-            sp = Speaker(self.text[s:e], s, e, cue="honorific")
+            sp = Speaker(self.text[s:e], s, e)
             self._describe(sp, m.start)
             out.append(sp)
         # Latin names without an honorific: "Fatou Diop, présidente de …" / "said Jane Doe" / "CEO John Otieno said" /
@@ -139,7 +136,7 @@ class PeopleMixin:
                     ok = True
                 if not ok:
                     continue
-                sp = Speaker(self.text[s:e], s, e, cue="role" if r is not None and comma and r.start <= 30 else "")
+                sp = Speaker(self.text[s:e], s, e, role_after=r is not None and comma and r.start <= 30)
                 self._describe(sp, s)
                 out.append(sp)
         # Arabic names without an honorific: "قالت فاطمة الزهراء بناني، رئيسة …"
@@ -405,7 +402,7 @@ class PeopleMixin:
         probs = getattr(self, "entity_probs", {}).get("PER")
         least = SPEAKER_MIN_AR if self.r.language == "ar" else SPEAKER_MIN
         speakers = [sp for sp in self.speakers_found
-                    if not probs or sp.cue in STRONG_CUES
+                    if not probs or sp.role_after
                     or span_probability(self.tokens, probs, sp.start, sp.end) >= least]
         known = [fold_text(sp.name) for sp in speakers]
         for a, b, conf in people:

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cached_property
 from typing import Any
 
-from .lexicon import Folded, Match, cities, city_namesakes, countries, fold_text, matcher
+from .lexicon import Folded, Match, capitals_named_as_country, cities, city_namesakes, countries, fold_text, matcher
 from .text import Sentence, _is_arabic, _sentence_at
 
 
@@ -41,10 +42,14 @@ class PlacesMixin:
         same = city_namesakes().get(city)
         if not same:
             return city
-        if getattr(self, "_country_counts", None) is None:
-            self._country_counts = Counter(m.value.code for m in countries().finditer(self.ft))
-        best = max(same, key=lambda c: self._country_counts.get(c.country, 0))
-        return best if self._country_counts.get(best.country, 0) > self._country_counts.get(city.country, 0) else city
+        counts = self._country_counts
+        best = max(same, key=lambda c: counts.get(c.country, 0))
+        return best if counts.get(best.country, 0) > counts.get(city.country, 0) else city
+
+    @cached_property
+    def _country_counts(self) -> Counter:
+        """How often the report names each country (read once, and only for a city whose name two countries share)."""
+        return Counter(m.value.code for m in countries().finditer(self.ft))
 
     def _country_not_city(self, a: int, b: int) -> bool:
         """Whether an Arabic capital's name at [a, b) names its country: "في تونس" is "in Tunisia" (the capital is
@@ -52,7 +57,7 @@ class PlacesMixin:
         written = self.text[a:b]
         if "\u064f" in written[:3] and fold_text(written).endswith("عمان"):
             return True
-        if fold_text(written) not in _CAPITALS_NAMED_AS_COUNTRY:
+        if fold_text(written) not in capitals_named_as_country():
             return False
         if re.match(r"\s*(?:ال)?عاصمة", self.text[b:b + 12]):
             return False
@@ -251,6 +256,3 @@ def _article_added(written: str, entry: str) -> bool:
     prefix = written[: len(written) - len(entry)]
     return prefix.endswith("ال") or prefix.endswith("لل")
 
-
-#: Arabic names of a capital that are its country's name too (the gazetteer's Tunis, Algiers, Kuwait City…).
-_CAPITALS_NAMED_AS_COUNTRY = {fold_text(w) for w in ("تونس", "الجزائر", "الكويت", "جيبوتي", "سنغافورة", "موناكو")}
