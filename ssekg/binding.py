@@ -50,8 +50,16 @@ def bind_values(query: str, substitutions: Mapping[Any, Any]) -> str:
     and its rows filtered to the value (``FILTER (sameTerm(?col, term))`` after the block). ``AS ?v`` targets are
     left alone. Strings, IRIs and comments are skipped. Each value is an RDF term written by pyoxigraph (``str(term)`` is
     its N-Triples form), so it can only ever be one term: it cannot close a string or add syntax.
+
+    An optional parameter the query declares (``# param: name (…): optional: …``) and that is not given is unbound
+    everywhere: it is left out of a subquery's projection and out of that subquery's GROUP BY when it has another
+    key. That changes no answer (it is the same unbound key on every row) and spares Virtuoso 7.2, which answered
+    some IRIs of a subquery grouped by unbound parameters as internal ids (``iri_id_…_with_no_name_entry``;
+    statements-in-cell on 10,000 reports).
     """
-    if not substitutions:
+    unbound = optional_parameters(query) - {
+        (var.value if isinstance(var, ox.Variable) else str(var).lstrip("?$")) for var in (substitutions or {})}
+    if not substitutions and not unbound:
         return query
     terms: dict[str, str] = {}
     for var, term in substitutions.items():
@@ -71,16 +79,24 @@ def bind_values(query: str, substitutions: Mapping[Any, Any]) -> str:
     # ordering by a constant changes nothing), and only the first is kept, as a string, when it has none.
     constants: list[int] = []
     other_key = False
+    # GROUP BY keys that are parameters not given (unbound): positions in ``out``; left out when the clause has
+    # another key (with none, grouping by them keeps "no rows, no group", so they stay)
+    unbound_keys: list[int] = []
+    grouping = False
+    braces = 0  # { } depth: a GROUP BY at depth 0 is the outer query's, whose projection keeps the parameter
 
     def end_clause() -> None:
-        nonlocal constants, other_key
+        nonlocal constants, other_key, unbound_keys
         for number, index in enumerate(constants):
             if other_key or number > 0:
                 out[index] = ""
             else:
                 term = out[index]
                 out[index] = f"(STR({term}))" if _NUMERIC_TERM.fullmatch(term) else f"({term})"
-        constants, other_key = [], False
+        if other_key or constants:
+            for index in unbound_keys:
+                out[index] = ""
+        constants, other_key, unbound_keys = [], False, []
 
     for match in _LEX.finditer(query):
         out.append(query[last : match.start()])
@@ -95,7 +111,7 @@ def bind_values(query: str, substitutions: Mapping[Any, Any]) -> str:
             if word == "SELECT":
                 mode, depth, selects = "projection", 0, selects + 1
             elif word in ("GROUP BY", "ORDER BY"):
-                mode, depth = "modifier", 0
+                mode, depth, grouping = "modifier", 0, word == "GROUP BY"
             elif word == "VALUES":
                 mode, pending = "values-head", []
             elif word != "AS":
@@ -105,6 +121,7 @@ def bind_values(query: str, substitutions: Mapping[Any, Any]) -> str:
         if kind == "punct":
             if mode == "modifier" and text in "{}":
                 end_clause()
+            braces += {"{": 1, "}": -1}.get(text, 0)
             if mode == "modifier" and text == "(" and depth == 0:
                 other_key = True
             if text == "(":
@@ -139,6 +156,11 @@ def bind_values(query: str, substitutions: Mapping[Any, Any]) -> str:
                 text = term
             else:
                 text = term
+        elif kind == "var" and not after_as and text[1:] in unbound and mode == "projection" and depth == 0 \
+                and selects > 1:
+            text = ""  # a subquery's projection of a parameter not given: unbound whether projected or not
+        elif kind == "var" and text[1:] in unbound and mode == "modifier" and depth == 0 and grouping and braces > 0:
+            unbound_keys.append(len(out))  # left out (or kept) by end_clause
         elif kind == "var" and mode == "modifier" and depth == 0:
             other_key = True
         after_as = False if kind != "skip" else after_as
@@ -147,6 +169,27 @@ def bind_values(query: str, substitutions: Mapping[Any, Any]) -> str:
         end_clause()
     out.append(query[last:])
     return "".join(out)
+
+
+_OPTIONAL_PARAM_LINE = re.compile(r"#\s*param:\s*([A-Za-z_][A-Za-z0-9_]*)\s*\([^)]*\):\s*optional:")
+
+
+def optional_parameters(query: str) -> set[str]:
+    """The optional parameters a named query declares in its header (``# param: name (type…): optional: …`` lines
+    before the query). By the named queries' convention (docs/queries.md) such a parameter is only compared, never
+    matched by a pattern, so when it is not given it is unbound everywhere; a required one not given can be a pattern's
+    variable (statements-in-cell without a country lists every country's)."""
+    names = set()
+    for line in query.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        match = _OPTIONAL_PARAM_LINE.match(stripped)
+        if match:
+            names.add(match.group(1))
+    return names
 
 
 _NUMERIC_TERM = re.compile(

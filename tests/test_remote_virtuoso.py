@@ -67,6 +67,30 @@ def test_constant_keys_never_reach_virtuoso_as_numbers_or_twice():
     assert out.endswith("GROUP BY ?x ")
 
 
+def test_a_parameter_not_given_is_no_subquery_column_and_no_group_key_beside_others():
+    # Virtuoso 7.2 answered some events of statements-in-cell as iri_id_…_with_no_name_entry on 10,000 reports while
+    # its subquery was grouped by the unbound optional parameters; unbound everywhere, they change no answer there
+    query = (
+        "# title: t\n# param: from (integer): optional: since\n# param: lang (string, default=en): labels\n"
+        "SELECT ?x ?n ?from ?lang WHERE { { SELECT ?x ?from ?lang (COUNT(?o) AS ?n) WHERE { ?x ?p ?o "
+        'FILTER (STR(COALESCE(?from, "")) = "" || ?o >= ?from) } GROUP BY ?x ?from ?lang } } '
+        "GROUP BY ?x ?n ?from ?lang ORDER BY ?from"
+    )
+    out = bind_values(query, {ox.Variable("lang"): ox.Literal("en")})
+    body = out.split("SELECT", 1)[1]
+    assert body.startswith(' ?x ?n ?from ("en" AS ?lang) WHERE')  # the outer query keeps the column
+    assert "{ SELECT ?x   (COUNT(?o) AS ?n)" in out and "GROUP BY ?x   }" in out
+    # the outer query projects it, so its GROUP BY keeps it
+    assert 'COALESCE(?from, "")' in out and out.endswith("GROUP BY ?x ?n ?from  ORDER BY ?from")
+    # alone in its GROUP BY, it stays: no rows must still give no group
+    alone = ("# param: from (integer): optional: since\n"
+             "SELECT ?n WHERE { { SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?from } GROUP BY ?from } }")
+    assert bind_values(alone, {}) == alone
+    # a query with no header declares nothing
+    plain = "SELECT ?x WHERE { { SELECT ?x ?from WHERE { ?x ?p ?from } } } GROUP BY ?x ?from"
+    assert bind_values(plain, {}) == plain
+
+
 def test_escaped_prefixed_names_are_written_out_for_virtuoso():
     text = 'ASK { GRAPH ssed:graph\\/countries { ?s ?p "ssed:a\\/b" } }'
     assert expand_escaped_names(text, {"ssed": "https://w3id.org/ssekg/id/"}) == (
