@@ -511,7 +511,7 @@ def query_specs(store_base: str, event: str | None = None) -> list[dict[str, Any
         countries = iter(["MA", "SN", "TN"])
         for param in named.params:
             # optional year and type filters stay unset: the view an analyst opens first
-            if param.default or (param.description.startswith("optional:") and param.type != "country"):
+            if param.default or (param.optional and param.type != "country"):
                 continue
             if param.type == "country":
                 pairs[param.name] = next(countries)

@@ -171,25 +171,18 @@ def bind_values(query: str, substitutions: Mapping[Any, Any]) -> str:
     return "".join(out)
 
 
-_OPTIONAL_PARAM_LINE = re.compile(r"#\s*param:\s*([A-Za-z_][A-Za-z0-9_]*)\s*\([^)]*\):\s*optional:")
-
-
 def optional_parameters(query: str) -> set[str]:
-    """The optional parameters a named query declares in its header (``# param: name (type…): optional: …`` lines
-    before the query). By the named queries' convention (docs/queries.md) such a parameter is only compared, never
-    matched by a pattern, so when it is not given it is unbound everywhere; a required one not given can be a pattern's
-    variable (statements-in-cell without a country lists every country's)."""
-    names = set()
-    for line in query.splitlines():
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if not stripped.startswith("#"):
-            break
-        match = _OPTIONAL_PARAM_LINE.match(stripped)
-        if match:
-            names.add(match.group(1))
-    return names
+    """The optional parameters a named query declares in its header (``# param: name (type…): optional: …``; see
+    ``ssekg.query.Param.optional``); none for a text without a readable header. A required parameter not given can be
+    a pattern's variable (statements-in-cell without a country lists every country's), so only these are dropped."""
+    if not query.lstrip().startswith("#"):
+        return set()
+    from .query import QueryError, parse_named_query  # here: ssekg.query binds with this module
+
+    try:
+        return {param.name for param in parse_named_query("query", query).params if param.optional}
+    except QueryError:
+        return set()
 
 
 _NUMERIC_TERM = re.compile(

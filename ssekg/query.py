@@ -45,6 +45,12 @@ class Param:
     #: for ``string``: the values it may take (``values=any|only``); any other value is refused, not read as "no"
     values: tuple[str, ...] | None = None
 
+    @property
+    def optional(self) -> bool:
+        """An optional parameter (its description starts with ``optional:``): by the named queries' convention
+        (docs/queries.md) only compared, never matched by a pattern, so it is unbound everywhere when not given."""
+        return self.description.startswith("optional:")
+
 
 @dataclass(frozen=True)
 class NamedQuery:
