@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from support import ROOT, bench_generate
+from support import ROOT, bench_generate, bench_module
 
 BENCH = ROOT / "bench"
 SSEKG = str(Path(sys.executable).with_name("ssekg"))
@@ -120,3 +120,20 @@ def test_a_bench_run_over_http_reports_where_a_requests_time_goes(tmp_path):
         assert 0 < medians["engine"] < medians["app"] < medians["client"]
     md = next((tmp_path / "results").glob("*-n20.md")).read_text()
     assert "## Where a request's time goes" in md and "| point lookup |" in md
+
+
+@pytest.mark.parametrize(("virtuoso", "measured", "verdict"), [
+    ({"speakers": {"median": 1.4}, "programmes": {"median": 0.9}, "bench:matrix (country × category)": {"median": 9.0}},
+     "slowest 1400.0 ms (speakers)", "met"),
+    ({"speakers": {"median": 1.4}, "programme-reach": {"median": 5.2}},
+     "slowest 5200.0 ms (programme-reach); over 2 s: programme-reach", "not met"),
+    ({"speakers": {"median": 0.3}, "organisations": {"timeout": 5.0, "lower_bound": 5.0}},
+     "slowest 300.0 ms (speakers); stopped: organisations", "not met"),
+])
+def test_the_virtuoso_criterion_names_what_is_slow_or_stopped(virtuoso, measured, verdict):
+    """Issue 15, point 3: every named query on Virtuoso within 2 s and none stopped; the bench's own lookups (bench:…)
+    are not named queries and do not count."""
+    run = bench_module("bench_run", "run.py")
+    result = {"n": 10000, "machine": {"usable_cores": 2}, "queries": {"Virtuoso (HTTP)": virtuoso}}
+    rows = {criterion: (got, why) for criterion, got, why in run.acceptance(result, {})}
+    assert rows["every named query on Virtuoso ≤ 2 s, none stopped (N=10000)"] == (measured, verdict)

@@ -48,8 +48,9 @@ class PlacesMixin:
 
     @cached_property
     def _country_counts(self) -> Counter:
-        """How often the report names each country (read once, and only for a city whose name two countries share)."""
-        return Counter(m.value.code for m in countries().finditer(self.ft))
+        """How often the report names each country, as :meth:`_country_mentions` reads them (not "المالي", "the
+        financial", for Mali); counted once, and only for a city whose name two countries share."""
+        return Counter(m.value.code for m in self._country_mentions(0, len(self.text)))
 
     def _country_not_city(self, a: int, b: int) -> bool:
         """Whether an Arabic capital's name at [a, b) names its country: "في تونس" is "in Tunisia" (the capital is
